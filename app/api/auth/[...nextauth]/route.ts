@@ -1,0 +1,4 @@
+import { handlers } from "@/lib/auth";
+
+// Auth.js endpoints: sign-in, callbacks, session, sign-out.
+export const { GET, POST } = handlers;

@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// Every setting Satchel reads, validated once. Import `env()` instead of touching
+// process.env, so a missing or malformed variable fails at start with its name.
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const boolish = z
+  .enum(["1", "0", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const emailList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.email({ message: "must be a comma-separated list of email addresses" })));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    VERCEL: boolish,
+    DATABASE_URL: optional.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+        .optional(),
+    ),
+    SATCHEL_DATA_DIR: z.string().default(".data"),
+    APP_URL: z.url({ message: "must be an absolute URL such as https://pay.example.com" }).default("http://localhost:3000"),
+    AUTH_SECRET: optional.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
+    ADMIN_EMAILS: emailList,
+    AUTH_GITHUB_ID: optional,
+    AUTH_GITHUB_SECRET: optional,
+    SMTP_URL: optional.pipe(z.url({ message: "must be an smtp:// or smtps:// URL" }).optional()),
+    EMAIL_FROM: optional,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DEMO_USERS: boolish,
+  })
+  .superRefine((e, ctx) => {
+    if (e.DATABASE_URL && !e.AUTH_SECRET)
+      ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: "is required when DATABASE_URL is set (openssl rand -base64 32)" });
+    if (e.VERCEL && !e.DATABASE_URL)
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required on Vercel: the embedded database needs a long-lived server" });
+    if (Boolean(e.AUTH_GITHUB_ID) !== Boolean(e.AUTH_GITHUB_SECRET))
+      ctx.addIssue({ code: "custom", path: [e.AUTH_GITHUB_ID ? "AUTH_GITHUB_SECRET" : "AUTH_GITHUB_ID"], message: "GitHub sign-in needs both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET" });
+    if (e.SMTP_URL && !e.EMAIL_FROM)
+      ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
+  });
+
+export type Env = z.infer<typeof schema> & {
+  /** True when DATABASE_URL is unset and Satchel runs on its embedded PGlite database. */
+  embedded: boolean;
+  AUTH_SECRET: string;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses a set of variables; throws a ConfigError that names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every setting.`);
+  }
+  const e = result.data;
+  const embedded = !e.DATABASE_URL;
+  return { ...e, embedded, AUTH_SECRET: e.AUTH_SECRET ?? embeddedAuthSecret(e.SATCHEL_DATA_DIR) };
+}
+
+// The embedded default has no operator to set AUTH_SECRET, so it keeps a random one in the
+// (git-ignored) data folder: sessions survive restarts and nothing secret lives in the repo.
+function embeddedAuthSecret(dataDir: string): string {
+  const file = path.resolve(dataDir, "auth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+let cached: Env | undefined;
+
+/** The validated configuration of this process. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests change process.env between cases; this forgets the parsed copy. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,11 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // The embedded database (PGlite, wasm) and the native password hasher must load from
+  // node_modules at run time; bundling PGlite breaks its file URLs.
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino"],
+  poweredByHeader: false,
+  typedRoutes: false,
+};
+
+export default nextConfig;
