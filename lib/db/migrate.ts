@@ -50,9 +50,11 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 const LOCK_KEY = 72707369; // arbitrary, fixed: "satchel migrations"
 
 export async function migrate(db: SqlRunner, migrations = readMigrations()): Promise<string[]> {
-  await db.exec(BOOKKEEPING);
+  // Lock first: CREATE TABLE IF NOT EXISTS is not safe against a concurrent twin (both see
+  // no table, one fails on the catalog's unique index).
   await db.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
+    await db.exec(BOOKKEEPING);
     const { rows } = await db.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
       `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
     );
