@@ -1,14 +1,75 @@
+import { PackageCard } from "@/components/package-card";
+import { sessionUser } from "@/lib/auth";
 import { activePackages } from "@/lib/packages/packages";
 
+// Packages and the session are read per request.
 export const dynamic = "force-dynamic";
 
 export default async function Home() {
-  const packages = await activePackages();
+  const [packages, user] = await Promise.all([activePackages(), sessionUser()]);
+  // Signed-out buyers go through sign-in and come straight back to the package they chose.
+  const buyHref = (slug: string) =>
+    user ? `/buy/${encodeURIComponent(slug)}` : `/sign-in?callbackUrl=/buy/${encodeURIComponent(slug)}`;
+
   return (
-    <main>
-      {packages.map((p) => (
-        <p key={p.id}>{p.name}</p>
-      ))}
-    </main>
+    <div className="space-y-12">
+      <section aria-labelledby="hero-title" className="max-w-2xl">
+        <h1 id="hero-title" className="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
+          Buy credits, pay your way
+        </h1>
+        <p className="mt-4 text-lg text-slate-600">
+          Choose a package and pay with Bitcoin, M-Pesa, Interledger or a bank transfer. Your credits land on your
+          account once the payment is confirmed, exactly once, even if you close the page.
+        </p>
+      </section>
+
+      <section aria-labelledby="packages-title">
+        <h2 id="packages-title" className="text-xl font-semibold text-slate-900">
+          Credit packages
+        </h2>
+        {packages.length === 0 ? (
+          <p className="mt-4 rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-slate-600">
+            No packages are on sale right now. Please check back soon.
+          </p>
+        ) : (
+          <ul role="list" className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+            {packages.map((p) => (
+              <li key={p.id}>
+                <PackageCard pkg={p} buyHref={buyHref(p.slug)} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="trust-title" className="border-t border-slate-200 pt-10">
+        <h2 id="trust-title" className="sr-only">
+          How paying works
+        </h2>
+        <ul role="list" className="grid gap-6 sm:grid-cols-3">
+          <Point title="A fixed price">The amount to pay is shown and locked before you send anything.</Point>
+          <Point title="Credited exactly once">Every payment is recorded in a ledger; duplicates are never counted twice.</Point>
+          <Point title="Your history, always">See every credit movement and your balance on your account page.</Point>
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+function Point({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <li>
+      <p className="flex items-center gap-2 font-semibold text-slate-900">
+        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-5 text-brand-600" fill="currentColor">
+          <path
+            fillRule="evenodd"
+            d="M16.7 5.3a1 1 0 0 1 0 1.4l-8 8a1 1 0 0 1-1.4 0l-4-4a1 1 0 1 1 1.4-1.4L8 12.58l7.3-7.3a1 1 0 0 1 1.4 0Z"
+            clipRule="evenodd"
+          />
+        </svg>
+        {title}
+      </p>
+      <p className="mt-1 text-sm text-slate-600">{children}</p>
+    </li>
   );
 }

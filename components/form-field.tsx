@@ -1,0 +1,63 @@
+import type { InputHTMLAttributes } from "react";
+
+type Props = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name"> & {
+  name: string;
+  label: string;
+  /** Field error messages from the server; shown under the input and announced with it. */
+  errors?: string[] | undefined;
+  hint?: string;
+  optional?: boolean;
+};
+
+/**
+ * A labelled input with its hint and error messages bound through aria-describedby, so a
+ * screen reader reads "Email, invalid entry, Enter a valid email address." in one go.
+ */
+export function FormField({ name, label, errors, hint, optional, className, ...input }: Props) {
+  const id = `field-${name}`;
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = errors?.length ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+        {optional && <span className="ml-1 font-normal text-slate-500">(optional)</span>}
+      </label>
+      <input
+        id={id}
+        name={name}
+        aria-invalid={errorId ? true : undefined}
+        aria-describedby={describedBy}
+        className="mt-1.5 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base text-slate-900 shadow-xs placeholder:text-slate-400 focus-visible:border-brand-600 aria-invalid:border-red-600 sm:text-sm"
+        {...input}
+      />
+      {hint && !errorId && (
+        <p id={hintId} className="mt-1.5 text-sm text-slate-600">
+          {hint}
+        </p>
+      )}
+      {hint && errorId && (
+        <p id={hintId} className="sr-only">
+          {hint}
+        </p>
+      )}
+      {errorId && (
+        <div id={errorId} className="mt-1.5 space-y-0.5 text-sm text-red-700">
+          {errors!.map((message) => (
+            <p key={message} className="flex items-start gap-1.5">
+              <svg aria-hidden="true" viewBox="0 0 20 20" className="mt-0.5 size-4 shrink-0" fill="currentColor">
+                <path
+                  fillRule="evenodd"
+                  d="M18 10a8 8 0 1 1-16 0 8 8 0 0 1 16 0Zm-8-5a.75.75 0 0 1 .75.75v4.5a.75.75 0 0 1-1.5 0v-4.5A.75.75 0 0 1 10 5Zm0 10a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
+                  clipRule="evenodd"
+                />
+              </svg>
+              <span>{message}</span>
+            </p>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+/** The page's one h1, with an optional lead paragraph. */
+export function PageTitle({ title, lead }: { title: string; lead?: React.ReactNode }) {
+  return (
+    <div className="mb-8">
+      <h1 className="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">{title}</h1>
+      {lead && <p className="mt-2 max-w-2xl text-base text-slate-600">{lead}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { formatCredits, formatDateTime, formatMoney, formatSignedCredits, minorDigits } from "./format";
+
+describe("formatMoney", () => {
+  it("formats minor units without float drift", () => {
+    expect(formatMoney(500, "USD")).toBe("$5.00");
+    expect(formatMoney(5000, "USD")).toBe("$50.00");
+    expect(formatMoney(1, "USD")).toBe("$0.01");
+    expect(formatMoney(0, "USD")).toBe("$0.00");
+    // 0.1 + 0.2 style errors would show here if we divided as floats
+    expect(formatMoney(30, "usd")).toBe("$0.30");
+    expect(formatMoney(123456789, "USD")).toBe("$1,234,567.89");
+  });
+
+  it("handles negatives and bigint beyond the safe integer range", () => {
+    expect(formatMoney(-5, "USD")).toBe("-$0.05");
+    expect(formatMoney(12345678901234567899n, "USD")).toBe("$123,456,789,012,345,678.99");
+  });
+
+  it("respects each currency's minor-unit digits", () => {
+    expect(minorDigits("JPY")).toBe(0);
+    expect(formatMoney(500, "JPY")).toBe("¥500");
+    expect(minorDigits("KWD")).toBe(3);
+    // Intl separates a currency code from the number with a no-break space.
+    const plain = (s: string) => s.replace(/\u00a0/g, " ");
+    expect(plain(formatMoney(1500, "KWD"))).toBe("KWD 1.500");
+    expect(plain(formatMoney(123450, "KES"))).toBe("KES 1,234.50");
+  });
+
+  it("refuses fractional minor units", () => {
+    expect(() => formatMoney(1.5, "USD")).toThrow(RangeError);
+  });
+});
+
+describe("credits", () => {
+  it("pluralises and groups thousands", () => {
+    expect(formatCredits(0)).toBe("0 credits");
+    expect(formatCredits(1)).toBe("1 credit");
+    expect(formatCredits(1500)).toBe("1,500 credits");
+  });
+
+  it("shows the sign of a movement", () => {
+    expect(formatSignedCredits(1500)).toBe("+1,500");
+    expect(formatSignedCredits(-20)).toBe("\u221220");
+    expect(formatSignedCredits(0)).toBe("0");
+  });
+});
+
+describe("formatDateTime", () => {
+  it("renders in UTC so server and browser agree", () => {
+    expect(formatDateTime(new Date("2026-11-23T15:26:00Z"))).toBe("Nov 23, 2026, 3:26 PM UTC");
+  });
+});
