@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { ConfigError, parseEnv } from "./env";
+
+// parseEnv is pure apart from the embedded default's secret file, which goes to a temp dir.
+
+const dataDir = mkdtempSync(path.join(tmpdir(), "satchel-env-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const PG = "postgresql://satchel@localhost:5432/satchel";
+const SECRET = "x".repeat(32);
+
+function configError(source: Record<string, string | undefined>): ConfigError {
+  try {
+    parseEnv({ SATCHEL_DATA_DIR: dataDir, ...source });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(source)}`);
+}
+
+describe("parseEnv", () => {
+  test("embedded default: no variables at all is a valid configuration", () => {
+    const e = parseEnv({ SATCHEL_DATA_DIR: dataDir });
+    expect(e.embedded).toBe(true);
+    expect(e.DATABASE_URL).toBeUndefined();
+    expect(e.ADMIN_EMAILS).toEqual([]);
+    expect(e.APP_URL).toBe("http://localhost:3000");
+    // It invents an AUTH_SECRET, keeps it private in the data folder, and reuses it.
+    expect(e.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+    const file = path.join(dataDir, "auth-secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(e.AUTH_SECRET);
+    expect(statSync(file).mode & 0o077).toBe(0);
+    expect(parseEnv({ SATCHEL_DATA_DIR: dataDir }).AUTH_SECRET).toBe(e.AUTH_SECRET);
+  });
+
+  test("PostgreSQL with an AUTH_SECRET", () => {
+    const e = parseEnv({ DATABASE_URL: PG, AUTH_SECRET: SECRET, ADMIN_EMAILS: " Boss@Example.com, ops@example.com ", SATCHEL_DATA_DIR: dataDir });
+    expect(e.embedded).toBe(false);
+    expect(e.AUTH_SECRET).toBe(SECRET);
+    expect(e.ADMIN_EMAILS).toEqual(["boss@example.com", "ops@example.com"]);
+  });
+
+  test("empty strings count as unset", () => {
+    const e = parseEnv({ DATABASE_URL: "", AUTH_SECRET: "", AUTH_GITHUB_ID: "", AUTH_GITHUB_SECRET: " ", SATCHEL_DATA_DIR: dataDir });
+    expect(e.embedded).toBe(true);
+    expect(e.AUTH_GITHUB_ID).toBeUndefined();
+  });
+
+  test("DATABASE_URL without AUTH_SECRET names AUTH_SECRET", () => {
+    const err = configError({ DATABASE_URL: PG });
+    expect(err.message).toMatch(/AUTH_SECRET: is required when DATABASE_URL is set/);
+    expect(err.message).not.toMatch(/DATABASE_URL:/);
+  });
+
+  test("a short AUTH_SECRET names AUTH_SECRET", () => {
+    expect(configError({ DATABASE_URL: PG, AUTH_SECRET: "short" }).message).toMatch(/AUTH_SECRET: must be at least 32 characters/);
+  });
+
+  test("a DATABASE_URL that is not postgres names DATABASE_URL", () => {
+    expect(configError({ DATABASE_URL: "mysql://localhost/db", AUTH_SECRET: SECRET }).message).toMatch(/DATABASE_URL: must be a postgres/);
+  });
+
+  test("a bad ADMIN_EMAILS entry names ADMIN_EMAILS", () => {
+    expect(configError({ ADMIN_EMAILS: "boss@example.com, not-an-email" }).message).toMatch(/ADMIN_EMAILS\.1: must be a comma-separated list of email addresses/);
+  });
+
+  test.each([
+    [{ AUTH_GITHUB_ID: "abc" }, "AUTH_GITHUB_SECRET"],
+    [{ AUTH_GITHUB_SECRET: "abc" }, "AUTH_GITHUB_ID"],
+  ])("half a GitHub configuration names the missing half (%o)", (vars, missing) => {
+    expect(configError(vars).message).toMatch(new RegExp(`${missing}: GitHub sign-in needs both`));
+  });
+
+  test("VERCEL=1 without DATABASE_URL names DATABASE_URL", () => {
+    expect(configError({ VERCEL: "1" }).message).toMatch(/DATABASE_URL: is required on Vercel/);
+    expect(parseEnv({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET }).embedded).toBe(false);
+  });
+
+  test("every bad variable is reported at once", () => {
+    const msg = configError({ DATABASE_URL: PG, APP_URL: "not a url", SMTP_URL: "smtp://mail.local" }).message;
+    expect(msg).toMatch(/AUTH_SECRET:/);
+    expect(msg).toMatch(/APP_URL: must be an absolute URL/);
+    expect(msg).toMatch(/EMAIL_FROM: is required when SMTP_URL is set/);
+  });
+
+  test("secrets never appear in the error message", () => {
+    const msg = configError({ DATABASE_URL: "mysql://u:hunter2-secret@db/x", AUTH_SECRET: "tiny-secret-value" }).message;
+    expect(msg).not.toContain("hunter2-secret");
+    expect(msg).not.toContain("tiny-secret-value");
+  });
+});
