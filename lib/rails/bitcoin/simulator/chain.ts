@@ -337,10 +337,11 @@ export class Chain {
     }
     if (outSum > inSum) throw new BroadcastError(-25, "bad-txns-in-belowout");
 
-    const raw = tx.extract();
+    const raw = tx.toBytes(true, true);
+    const weight = tx.toBytes(true, false).length * 3 + raw.length; // BIP141
     this.addToMempool({
       txid, version: tx.version, locktime: tx.lockTime, vin, vout,
-      size: raw.length, weight: tx.weight, hex: hex.encode(raw), seq: ++this.seq,
+      size: raw.length, weight, hex: hex.encode(raw), seq: ++this.seq,
     });
     return txid;
   }
