@@ -43,7 +43,12 @@ export function LedgerTable({ entries }: { entries: LedgerRow[] }) {
               </td>
               <td className="px-4 py-3 capitalize text-slate-900">{e.reason}</td>
               <td className="max-w-48 truncate px-4 py-3 font-mono text-xs text-slate-600" title={e.reference ?? undefined}>
-                {e.reference ?? <span aria-label="none">—</span>}
+                {e.reference ?? (
+                  <>
+                    <span aria-hidden="true">—</span>
+                    <span className="sr-only">none</span>
+                  </>
+                )}
               </td>
               <td className={`whitespace-nowrap px-4 py-3 text-right font-semibold tabular ${e.amount < 0 ? "text-red-700" : "text-brand-700"}`}>
                 {formatSignedCredits(e.amount)}
