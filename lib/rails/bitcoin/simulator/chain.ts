@@ -128,6 +128,7 @@ export class Chain {
   /** Mempool txids in arrival order (parents before children). */
   private mempool: string[] = [];
   private readonly confirmedAt = new Map<string, number>(); // txid → height
+  private readonly position = new Map<string, number>(); // txid → index in its block
   private readonly spentBy = new Map<string, string>(); // "txid:vout" → spending txid
   private readonly byAddress = new Map<string, Set<string>>(); // address → txids
   private seq = 0;
@@ -181,11 +182,9 @@ export class Chain {
   /** Confirmed history, newest first (height desc, then position in block desc). */
   chainHistory(address: string): string[] {
     const ids = [...(this.byAddress.get(address) ?? [])].filter((id) => this.confirmedAt.has(id));
-    const pos = (id: string) => {
-      const h = this.confirmedAt.get(id)!;
-      return h * 1_000_000 + this.blocks[h]!.txids.indexOf(id);
-    };
-    return ids.sort((a, b) => pos(b) - pos(a));
+    const height = (id: string) => this.confirmedAt.get(id)!;
+    const pos = (id: string) => this.position.get(id)!;
+    return ids.sort((a, b) => height(b) - height(a) || pos(b) - pos(a));
   }
 
   /** Unconfirmed history, newest first. */
@@ -370,7 +369,7 @@ export class Chain {
     }
     const removed = this.blocks.splice(this.blocks.length - depth, depth);
     const txids = removed.flatMap((b) => b.txids);
-    for (const id of txids) this.confirmedAt.delete(id);
+    for (const id of txids) (this.confirmedAt.delete(id), this.position.delete(id));
     this.mempool = [...txids, ...this.mempool];
     if (opts.drop) for (const id of txids) if (this.txs.has(id)) this.removeWithDescendants(id);
     return { orphaned: removed.map((b) => b.hash), txids };
@@ -425,7 +424,7 @@ export class Chain {
       height, time: GENESIS_TIME + BLOCK_INTERVAL * seq, prev, txids,
     };
     this.blocks.push(block);
-    for (const id of txids) this.confirmedAt.set(id, height);
+    txids.forEach((id, i) => (this.confirmedAt.set(id, height), this.position.set(id, i)));
     return block;
   }
 
