@@ -3,6 +3,7 @@ import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "@/lib/env";
 import { PrismaClient } from "./generated/client";
+import { claimEmbeddedLock } from "./embedded-lock";
 import { migrate } from "./migrate";
 
 // The one Prisma client of the process. DATABASE_URL set ⇒ PostgreSQL through
@@ -30,10 +31,11 @@ function openEmbedded(dir: string): Handle {
       import("@electric-sql/pglite"),
       import("pglite-prisma-adapter"),
     ]);
+    const release = claimEmbeddedLock(dir); // PGlite does not detect a second process itself
     const pglite = new PGlite(dir);
     await pglite.waitReady;
     await migrate(pglite);
-    return { pglite, adapter: new PrismaPGlite(pglite) };
+    return { pglite, release, adapter: new PrismaPGlite(pglite) };
   };
   const loaded = load();
   // The adapter factory is awaited by Prisma on first query, so queries wait for migrations.
@@ -49,7 +51,9 @@ function openEmbedded(dir: string): Handle {
     ready: loaded.then(() => undefined),
     close: async () => {
       await client.$disconnect();
-      await (await loaded).pglite.close();
+      const { pglite, release } = await loaded;
+      await pglite.close();
+      release();
     },
   };
 }
