@@ -17,6 +17,8 @@ const boolish = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
+const decimal = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number such as 1.5");
+
 const emailList = z
   .string()
   .optional()
@@ -48,6 +50,31 @@ const schema = z
     EMAIL_FROM: optional,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     DEMO_USERS: boolish,
+
+    // Checkouts (all rails)
+    CHECKOUT_EXPIRY_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
+    MONITORING_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+    PAYMENT_TOLERANCE_PERCENT: decimal.default("0").refine((v) => Number(v) <= 50, "must be between 0 and 50"),
+    CHECKOUT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
+
+    // Rates
+    RATE_SOURCE: z.enum(["coinbase", "kraken", "coingecko", "fixed"]).optional(),
+    RATE_API_URL: optional.pipe(z.url({ message: "must be an absolute URL" }).optional()),
+    RATE_SPREAD_PERCENT: decimal.default("0").refine((v) => Number(v) <= 50, "must be between 0 and 50"),
+    BTC_FIXED_RATE: optional.pipe(decimal.optional()),
+
+    // Bitcoin rail
+    BTC_NETWORK: z.enum(["mainnet", "testnet", "signet", "regtest"]).optional(),
+    BTC_ADDRESS_SOURCE: z.enum(["xpub", "hot", "electrum"]).default("xpub"),
+    BTC_XPUB: optional,
+    BTC_HOT_SEED: optional,
+    BTC_FORWARD_ADDRESS: optional,
+    BTC_CONFIRMATIONS: z.coerce.number().int().min(1).max(100).default(3),
+    ESPLORA_API_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://blockstream.info/api" }).optional()),
+    ELECTRUM_RPC_URL: optional.pipe(z.url({ message: "must be an absolute URL such as http://127.0.0.1:7777" }).optional()),
+    ELECTRUM_RPC_USER: optional,
+    ELECTRUM_RPC_PASS: optional,
+    CHAIN_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   })
   .superRefine((e, ctx) => {
     if (e.DATABASE_URL && !e.AUTH_SECRET)
@@ -56,6 +83,16 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required on Vercel: the embedded database needs a long-lived server" });
     if (Boolean(e.AUTH_GITHUB_ID) !== Boolean(e.AUTH_GITHUB_SECRET))
       ctx.addIssue({ code: "custom", path: [e.AUTH_GITHUB_ID ? "AUTH_GITHUB_SECRET" : "AUTH_GITHUB_ID"], message: "GitHub sign-in needs both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET" });
+    if (e.VERCEL && e.BTC_NETWORK === "regtest")
+      ctx.addIssue({ code: "custom", path: ["BTC_NETWORK"], message: "regtest (the local chain simulator) cannot run on Vercel" });
+    if (e.BTC_ADDRESS_SOURCE === "hot" && !e.BTC_HOT_SEED)
+      ctx.addIssue({ code: "custom", path: ["BTC_HOT_SEED"], message: "is required when BTC_ADDRESS_SOURCE=hot" });
+    if (e.BTC_ADDRESS_SOURCE === "hot" && !e.BTC_FORWARD_ADDRESS)
+      ctx.addIssue({ code: "custom", path: ["BTC_FORWARD_ADDRESS"], message: "is required when BTC_ADDRESS_SOURCE=hot (where funds are swept)" });
+    if (e.BTC_ADDRESS_SOURCE === "electrum" && !e.ELECTRUM_RPC_URL)
+      ctx.addIssue({ code: "custom", path: ["ELECTRUM_RPC_URL"], message: "is required when BTC_ADDRESS_SOURCE=electrum" });
+    if (e.RATE_SOURCE === "fixed" && !e.BTC_FIXED_RATE && e.DATABASE_URL)
+      ctx.addIssue({ code: "custom", path: ["BTC_FIXED_RATE"], message: "is required when RATE_SOURCE=fixed" });
     if (e.SMTP_URL && !e.EMAIL_FROM)
       ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test, vi } from "vitest";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { route } from "./handler";
+import { idParam, route } from "./handler";
 
 // Route handlers called directly with web Requests, as Next.js calls them.
 
@@ -32,11 +32,13 @@ describe("route()", () => {
     expect(res.status).toBe(200);
   });
 
-  test("params are awaited and handed over; a returned Response passes through", async () => {
-    const h = route({ access: "public" }, async ({ params }: { params: { id: string } }) => new Response(`id=${params.id}`, { status: 201 }));
+  test("params are awaited, validated and handed over; a returned Response passes through", async () => {
+    const h = route({ access: "public", params: idParam }, async ({ params }) => new Response(`id=${params.id}`, { status: 201 }));
     const res = await h(new Request(URL_), { params: Promise.resolve({ id: "abc" }) });
     expect(res.status).toBe(201);
     expect(await res.text()).toBe("id=abc");
+    const bad = await h(new Request(URL_), { params: Promise.resolve({ id: "" }) });
+    expect(bad.status).toBe(404);
   });
 
   test("a handler returning nothing answers { ok: true }", async () => {

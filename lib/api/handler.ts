@@ -11,52 +11,57 @@ import { log } from "@/lib/log";
 // nothing about internals (the details go to the log).
 
 export type Access = "public" | "user" | "admin";
-type User = NonNullable<Awaited<ReturnType<typeof sessionUser>>>;
+export type SessionUser = NonNullable<Awaited<ReturnType<typeof sessionUser>>>;
 
-interface Options<B extends z.ZodType | undefined> {
-  access: Access;
+interface Options<A extends Access, B extends z.ZodType | undefined, P extends z.ZodType | undefined> {
+  access: A;
+  /** Schema of the JSON body; malformed JSON → 400, failed validation → 422. */
   body?: B;
+  /** Schema of the dynamic route segments ([id] …); failure → 404. */
+  params?: P;
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
 }
 
-interface Context<B, P> {
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteContext<A extends Access, B, P> {
   req: Request;
-  params: P;
-  body: B;
-  user: Access extends "public" ? User | null : User;
+  params: Out<P>;
+  body: Out<B>;
+  // Public routes never look the session up.
+  user: A extends "public" ? null : SessionUser;
 }
 
-type Handler<B extends z.ZodType | undefined, P, A extends Access> = (ctx: {
-  req: Request;
-  params: P;
-  body: B extends z.ZodType ? z.output<B> : undefined;
-  user: A extends "public" ? User | null : User;
-}) => Promise<Response | unknown>;
-
-export function route<const A extends Access, B extends z.ZodType | undefined = undefined, P = Record<string, string>>(
-  options: Options<B> & { access: A },
-  handler: Handler<B, P, A>,
+export function route<const A extends Access, B extends z.ZodType | undefined = undefined, P extends z.ZodType | undefined = undefined>(
+  options: Options<A, B, P>,
+  handler: (ctx: RouteContext<A, B, P>) => Promise<unknown>,
 ) {
-  return async (req: Request, segment: { params: Promise<P> }): Promise<Response> => {
+  return async (req: Request, segment?: { params?: Promise<unknown> }): Promise<Response> => {
     try {
-      let user: User | null = null;
+      let user: SessionUser | null = null;
       if (options.access !== "public") {
         user = await sessionUser();
         if (!user) throw new AppError("unauthenticated", "Sign in first.");
         if (options.access === "admin" && user.role !== "admin") throw new AppError("forbidden", "Admins only.");
-      } else {
-        user = await sessionUser().catch(() => null);
+      }
+      let params: unknown = undefined;
+      if (options.params) {
+        const parsed = options.params.safeParse(await segment?.params);
+        if (!parsed.success) throw new AppError("not_found", "Not found.");
+        params = parsed.data;
       }
       const body = options.body ? await readJson(req, options.body, options.maxBodyBytes ?? 64 * 1024) : undefined;
-      const params = (await segment?.params) ?? ({} as P);
-      const result = await handler({ req, params, body: body as never, user: user as never });
+      const result = await handler({ req, params, body, user } as RouteContext<A, B, P>);
       return result instanceof Response ? result : NextResponse.json(result ?? { ok: true });
     } catch (err) {
       return errorResponse(err, req);
     }
   };
 }
+
+/** Route segment schema for the common `[id]` segment. */
+export const idParam = z.object({ id: z.string().min(1).max(100) });
 
 export function errorResponse(err: unknown, req?: Request): Response {
   if (isAppError(err)) {

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { idParam, route } from "@/lib/api/handler";
+import { checkoutView } from "@/lib/checkouts/view";
+import { AppError } from "@/lib/errors";
+import { simulate } from "@/lib/rails/bitcoin/simulate";
+
+const body = z.discriminatedUnion("action", [
+  z.object({ action: z.literal("pay"), mode: z.enum(["exact", "less", "more"]) }),
+  z.object({ action: z.literal("mine"), blocks: z.number().int().min(1).max(10) }),
+]);
+
+// POST /api/checkouts/[id]/simulate — regtest simulator controls (owner or admin; simulator only).
+export const POST = route({ access: "user", params: idParam, body }, async ({ user, params, body }) => {
+  const view = await checkoutView(params.id, user);
+  if (!view?.simulator) throw new AppError("not_found", "No such checkout.");
+  return simulate(view, body);
+});
