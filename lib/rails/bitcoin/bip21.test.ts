@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Bip21Error, buildBip21, parseBip21 } from "@/lib/rails/bitcoin/bip21";
 
-const ADDR = "175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W"; // the address of the BIP21 examples
+const ADDR = "175tWpb8K1S7NmH4Zx6rewF9WQrcZv245W"; // the address of the BIP21 examples (its base58 checksum is not valid; URIs do not check it)
 const SEGWIT = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu";
 
 describe("buildBip21", () => {
