@@ -2,18 +2,36 @@ import "server-only";
 import { databaseReady } from "@/lib/db/client";
 import { seed } from "@/lib/db/seed";
 import { ConfigError, env } from "@/lib/env";
+import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { ChainError } from "@/lib/rails/bitcoin/esplora";
 import { log } from "@/lib/log";
+
+function fail(message: string): never {
+  console.error(`\nSatchel cannot start.\n${message}\n`);
+  process.exit(1);
+}
 
 export async function startServer(): Promise<void> {
   let e;
+  let btc;
   try {
     e = env();
+    btc = bitcoinSettings();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`\nSatchel cannot start.\n${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) fail(err.message);
     throw err;
+  }
+  if (btc.enabled) {
+    // An unreachable chain backend at start is almost always a wrong URL: say so now rather
+    // than at the first buyer's checkout.
+    try {
+      const tip = await (await chainClient()).tipHeight();
+      log.info({ network: btc.network, backend: btc.esploraUrl ?? "built-in simulator", tip }, "bitcoin rail ready");
+    } catch (err) {
+      if (err instanceof ChainError) fail(`  ESPLORA_API_URL: ${err.message}`);
+      throw err;
+    }
   }
   if (!e.embedded) {
     log.info("database: PostgreSQL (DATABASE_URL); run `npm run db:migrate` after each upgrade");

@@ -46,35 +46,7 @@ async function apply(m: Movement, delta: number): Promise<LedgerResult> {
   const existing = await findEntry(m.idempotencyKey);
   if (existing) return sameMovement(existing, m, delta);
   try {
-    return await db.$transaction(async (tx) => {
-      // The conditional update takes the user's row lock, so concurrent movements on one
-      // user serialise here; a debit that would overdraw matches no row.
-      const rows = await tx.$queryRaw<{ balance: number }[]>`
-        UPDATE "User" SET "balance" = "balance" + ${delta}, "updatedAt" = now()
-        WHERE "id" = ${m.userId} AND "balance" + ${delta} >= 0
-        RETURNING "balance"`;
-      const row = rows[0];
-      if (!row) {
-        const user = await tx.user.findUnique({ where: { id: m.userId }, select: { balance: true } });
-        if (!user) throw new AppError("not_found", "No such user.");
-        throw new AppError("insufficient_credits", `Balance ${user.balance} is less than ${-delta} credits.`);
-      }
-      // A concurrent twin with the same key makes this insert wait, then fail with a
-      // unique violation once the twin commits; the whole transaction (balance included)
-      // rolls back and the caller is handed the twin's entry below.
-      const entry = await tx.ledgerEntry.create({
-        data: {
-          userId: m.userId,
-          amount: delta,
-          balanceAfter: row.balance,
-          reason: m.reason,
-          reference: m.reference ?? null,
-          idempotencyKey: m.idempotencyKey,
-        },
-        select: { id: true },
-      });
-      return { entryId: entry.id, balanceAfter: row.balance, applied: true };
-    });
+    return await db.$transaction((tx) => applyInTx(tx, m, delta));
   } catch (err) {
     if (isUniqueViolation(err)) {
       const twin = await findEntry(m.idempotencyKey);
@@ -82,6 +54,53 @@ async function apply(m: Movement, delta: number): Promise<LedgerResult> {
     }
     throw err;
   }
+}
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * Applies a movement inside the caller's transaction, so it commits or rolls back with
+ * the caller's own writes (a checkout's paid → credited, say). If a twin with the same key
+ * commits first, the insert fails with a unique violation and the caller's transaction
+ * must roll back: callers catch isUniqueViolation and re-read.
+ */
+export async function creditInTx(tx: Tx, m: Movement): Promise<LedgerResult> {
+  checkAmount(m.amount);
+  return applyInTx(tx, m, m.amount);
+}
+
+export async function debitInTx(tx: Tx, m: Movement): Promise<LedgerResult> {
+  checkAmount(m.amount);
+  return applyInTx(tx, m, -m.amount);
+}
+
+async function applyInTx(tx: Tx, m: Movement, delta: number): Promise<LedgerResult> {
+  // The conditional update takes the user's row lock, so concurrent movements on one user
+  // serialise here; a debit that would overdraw matches no row.
+  const rows = await tx.$queryRaw<{ balance: number }[]>`
+    UPDATE "User" SET "balance" = "balance" + ${delta}, "updatedAt" = now()
+    WHERE "id" = ${m.userId} AND "balance" + ${delta} >= 0
+    RETURNING "balance"`;
+  const row = rows[0];
+  if (!row) {
+    const user = await tx.user.findUnique({ where: { id: m.userId }, select: { balance: true } });
+    if (!user) throw new AppError("not_found", "No such user.");
+    throw new AppError("insufficient_credits", `Balance ${user.balance} is less than ${-delta} credits.`);
+  }
+  // A concurrent twin with the same key makes this insert wait, then fail with a unique
+  // violation once the twin commits; the whole transaction (balance included) rolls back.
+  const entry = await tx.ledgerEntry.create({
+    data: {
+      userId: m.userId,
+      amount: delta,
+      balanceAfter: row.balance,
+      reason: m.reason,
+      reference: m.reference ?? null,
+      idempotencyKey: m.idempotencyKey,
+    },
+    select: { id: true },
+  });
+  return { entryId: entry.id, balanceAfter: row.balance, applied: true };
 }
 
 function findEntry(idempotencyKey: string) {
