@@ -17,13 +17,22 @@ export function FormField({ name, label, errors, hint, optional, className, ...i
   const id = `field-${name}`;
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = errors?.length ? `${id}-error` : undefined;
-  const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
+  // "Optional" sits beside the label, not inside it: the field's accessible name stays
+  // exactly its label ("Name"), and the word is still announced as its description.
+  const optionalId = optional ? `${id}-optional` : undefined;
+  const describedBy = [errorId, hintId, optionalId].filter(Boolean).join(" ") || undefined;
   return (
     <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-        {optional && <span className="ml-1 font-normal text-slate-500">(optional)</span>}
-      </label>
+      <div className="flex items-baseline justify-between gap-2">
+        <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+          {label}
+        </label>
+        {optional && (
+          <span id={optionalId} className="text-sm text-slate-500">
+            Optional
+          </span>
+        )}
+      </div>
       <input
         id={id}
         name={name}
