@@ -13,4 +13,3 @@ process.env.DATABASE_URL = await createDatabase(adminUrl, `${templateDb}_w${work
 process.env.AUTH_SECRET = inject("authSecret");
 process.env.ADMIN_EMAILS = "";
 process.env.LOG_LEVEL ??= "silent";
-process.env.NODE_ENV = "test";
