@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+
+// End-to-end tests against the production build (`next start`). Run them with `npm test`,
+// which builds the app, creates a throwaway e2e database and sets DATABASE_URL, AUTH_SECRET
+// and SATCHEL_DATA_DIR; e2e/global-setup.ts migrates and seeds that database.
+
+const databaseUrl = process.env.DATABASE_URL?.trim();
+if (!databaseUrl)
+  throw new Error("Playwright needs the e2e database in DATABASE_URL: run the end-to-end tests via `npm test` (or `npm test -- e2e` after a build).");
+
+// Safety guard: the e2e run migrates, seeds and writes to this database. Never a remote one.
+const host = (() => {
+  try {
+    return new URL(databaseUrl).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    return "";
+  }
+})();
+if (!["localhost", "127.0.0.1", "::1"].includes(host))
+  throw new Error(`Refusing to run end-to-end tests against a non-local database (host "${host || "?"}"). Use \`npm test\`, which creates a local one.`);
+
+const port = Number(process.env.E2E_PORT ?? process.env.PLAYWRIGHT_PORT ?? 3210);
+const baseURL = `http://localhost:${port}`;
+
+// Shared by this process, the web server and the test workers (they inherit process.env),
+// so the fixtures find the demo logins the seed wrote.
+process.env.SATCHEL_DATA_DIR ||= path.join(tmpdir(), `satchel-e2e-${port}`);
+process.env.AUTH_SECRET ||= "e2e-only-secret-not-for-production-0123456789";
+
+const chromium = process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  globalSetup: "./e2e/global-setup.ts",
+  fullyParallel: false,
+  workers: process.env.CI ? 1 : 2,
+  retries: process.env.CI ? 1 : 0,
+  forbidOnly: Boolean(process.env.CI),
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    command: `node node_modules/next/dist/bin/next start -p ${port}`,
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: databaseUrl,
+      AUTH_SECRET: process.env.AUTH_SECRET,
+      AUTH_TRUST_HOST: "true",
+      APP_URL: baseURL,
+      SATCHEL_DATA_DIR: process.env.SATCHEL_DATA_DIR,
+      ADMIN_EMAILS: "",
+      DEMO_USERS: "1",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    },
+  },
+});
