@@ -12,27 +12,33 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-export async function startServer(): Promise<void> {
-  let e;
+/** What stops this configuration from serving buyers, naming the variable to fix; null when nothing. */
+export async function startupProblem(): Promise<string | null> {
   let btc;
   try {
-    e = env();
+    env();
     btc = bitcoinSettings();
   } catch (err) {
-    if (err instanceof ConfigError) fail(err.message);
+    if (err instanceof ConfigError) return err.message;
     throw err;
   }
-  if (btc.enabled) {
-    // An unreachable chain backend at start is almost always a wrong URL: say so now rather
-    // than at the first buyer's checkout.
-    try {
-      const tip = await (await chainClient()).tipHeight();
-      log.info({ network: btc.network, backend: btc.esploraUrl ?? "built-in simulator", tip }, "bitcoin rail ready");
-    } catch (err) {
-      if (err instanceof ChainError) fail(`  ESPLORA_API_URL: ${err.message}`);
-      throw err;
-    }
+  if (!btc.enabled) return null;
+  // An unreachable chain backend at start is almost always a wrong URL: say so now rather
+  // than at the first buyer's checkout.
+  try {
+    const tip = await (await chainClient()).tipHeight();
+    log.info({ network: btc.network, backend: btc.esploraUrl ?? "built-in simulator", tip }, "bitcoin rail ready");
+    return null;
+  } catch (err) {
+    if (err instanceof ChainError) return `Invalid configuration:\n  ESPLORA_API_URL: ${err.message}`;
+    throw err;
   }
+}
+
+export async function startServer(): Promise<void> {
+  const problem = await startupProblem();
+  if (problem) fail(problem);
+  const e = env();
   if (!e.embedded) {
     log.info("database: PostgreSQL (DATABASE_URL); run `npm run db:migrate` after each upgrade");
     return;

@@ -33,6 +33,14 @@ export function chainClient(): Promise<EsploraClient> {
   return g.__satchelEsplora;
 }
 
+/** Forgets the client (and stops the simulator) so tests can change the settings. */
+export async function resetChainForTests(): Promise<void> {
+  const sim = g.__satchelSimulator;
+  g.__satchelSimulator = undefined;
+  g.__satchelEsplora = undefined;
+  await (await sim)?.close();
+}
+
 /** Every output paying `address`, mempool and confirmed. */
 export async function addressOutputs(client: EsploraClient, address: string): Promise<AddressOutput[]> {
   const txs = await client.addressTxs(address);

@@ -1,6 +1,9 @@
 import "server-only";
 import { ConfigError, env } from "@/lib/env";
-import type { BtcNetwork } from "./networks";
+import { createHash } from "node:crypto";
+import { electrumClient, ElectrumError, type ElectrumClient } from "./electrum-rpc";
+import { hotWalletFromSeed, HotWalletError, type HotWallet } from "./hot-wallet";
+import { type BtcNetwork, isValidAddress } from "./networks";
 import { parseXpub, XpubError, type XpubWallet } from "./xpub";
 
 // The Bitcoin rail's settings, resolved once from the validated environment, with the
@@ -17,6 +20,14 @@ export interface BitcoinSettings {
   source: "xpub" | "hot" | "electrum";
   /** Set for the xpub source. */
   wallet: XpubWallet | null;
+  /** Set for the hot source (keys stay inside it). */
+  hot: HotWallet | null;
+  /** Where hot-wallet funds are swept. */
+  forwardAddress: string | null;
+  /** Set for the electrum source. */
+  electrum: ElectrumClient | null;
+  /** Names the wallet whose address cursor checkouts advance (derived sources only). */
+  walletKey: string | null;
   /** True when the demo key is in use (shown as a warning to admins). */
   demoKey: boolean;
   /** The Esplora base URL, or null when the built-in simulator serves the chain. */
@@ -55,6 +66,32 @@ function resolve(): BitcoinSettings {
       throw err;
     }
   }
+  let hot: HotWallet | null = null;
+  let forwardAddress: string | null = null;
+  if (enabled && e.BTC_ADDRESS_SOURCE === "hot") {
+    try {
+      hot = hotWalletFromSeed(e.BTC_HOT_SEED ?? "", network);
+    } catch (err) {
+      if (err instanceof HotWalletError) throw new ConfigError(`Invalid configuration:\n  BTC_HOT_SEED: ${err.message}`);
+      throw err;
+    }
+    forwardAddress = e.BTC_FORWARD_ADDRESS ?? null;
+    if (!forwardAddress || !isValidAddress(forwardAddress, network))
+      throw new ConfigError(`Invalid configuration:\n  BTC_FORWARD_ADDRESS: must be a ${network} Bitcoin address`);
+  }
+  let electrum: ElectrumClient | null = null;
+  if (enabled && e.BTC_ADDRESS_SOURCE === "electrum") {
+    try {
+      electrum = electrumClient({ ELECTRUM_RPC_URL: e.ELECTRUM_RPC_URL ?? "", ELECTRUM_RPC_USER: e.ELECTRUM_RPC_USER ?? "", ELECTRUM_RPC_PASS: e.ELECTRUM_RPC_PASS ?? "" });
+    } catch (err) {
+      if (err instanceof ElectrumError) throw new ConfigError(`Invalid configuration:\n  ELECTRUM_RPC_URL: ${err.message}`);
+      throw err;
+    }
+  }
+  // The cursor is per wallet and network: a new key starts at index 0, the same key continues
+  // (also when an operator moves the same wallet from watch-only to hot mode).
+  const accountKey = wallet?.standardXpub ?? hot?.accountXpub ?? null;
+  const walletKey = accountKey ? `${network}:${createHash("sha256").update(accountKey).digest("hex").slice(0, 32)}` : null;
   const esploraUrl = e.ESPLORA_API_URL ?? null;
   if (enabled && !esploraUrl && network !== "regtest")
     throw new ConfigError(`Invalid configuration:\n  ESPLORA_API_URL: is required on ${network} (e.g. https://blockstream.info/api)`);
@@ -63,6 +100,10 @@ function resolve(): BitcoinSettings {
     network,
     source: e.BTC_ADDRESS_SOURCE,
     wallet,
+    hot,
+    forwardAddress,
+    electrum,
+    walletKey,
     demoKey,
     esploraUrl,
     confirmations: e.BTC_CONFIRMATIONS,

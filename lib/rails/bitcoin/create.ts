@@ -1,11 +1,11 @@
 import "server-only";
-import { createHash } from "node:crypto";
 import { assertCanStartCheckout } from "@/lib/checkouts/rate-limit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { findActivePackage } from "@/lib/packages/packages";
 import { fiatDecimals, fiatToSats } from "./amounts";
-import { bitcoinSettings } from "./config";
+import { type BitcoinSettings, bitcoinSettings } from "./config";
+import { ElectrumError, type ElectrumClient } from "./electrum-rpc";
 import { lockBtcRate } from "./rate";
 
 // Starting a Bitcoin checkout: snapshot the package, lock a rate, reserve a fresh address,
@@ -30,18 +30,22 @@ export async function createBtcCheckout(userId: string, packageIdOrSlug: string,
   const expiresAt = new Date(now.getTime() + settings.expiryMinutes * 60_000);
   const monitorUntil = new Date(expiresAt.getTime() + settings.monitoringHours * 3_600_000);
 
-  const wallet = settings.wallet;
-  if (!wallet) throw new AppError("unavailable", `Address source ${settings.source} is not available yet.`);
-  const walletKey = `xpub:${createHash("sha256").update(wallet.standardXpub).digest("hex").slice(0, 32)}`;
+  // Electrum hands out its own fresh addresses; derived sources take the next index.
+  const electrumAddress = settings.electrum ? await newElectrumAddress(settings.electrum) : null;
 
   return db.$transaction(async (tx) => {
-    // Row-locking upsert: concurrent creators queue here and each gets its own index.
-    const [cursor] = await tx.$queryRaw<{ index: number }[]>`
-      INSERT INTO "AddressCursor" ("walletKey", "nextIndex", "updatedAt") VALUES (${walletKey}, 1, now())
-      ON CONFLICT ("walletKey") DO UPDATE SET "nextIndex" = "AddressCursor"."nextIndex" + 1, "updatedAt" = now()
-      RETURNING "nextIndex" - 1 AS index`;
-    const index = Number(cursor!.index);
-    const address = wallet.receiveAddress(index);
+    let index: number | null = null;
+    let address: string;
+    if (electrumAddress) address = electrumAddress;
+    else {
+      // Row-locking upsert: concurrent creators queue here and each gets its own index.
+      const [cursor] = await tx.$queryRaw<{ index: number }[]>`
+        INSERT INTO "AddressCursor" ("walletKey", "nextIndex", "updatedAt") VALUES (${settings.walletKey}, 1, now())
+        ON CONFLICT ("walletKey") DO UPDATE SET "nextIndex" = "AddressCursor"."nextIndex" + 1, "updatedAt" = now()
+        RETURNING "nextIndex" - 1 AS index`;
+      index = Number(cursor!.index);
+      address = deriveAddress(settings, index);
+    }
     const checkout = await tx.checkout.create({
       data: {
         userId,
@@ -75,4 +79,19 @@ export async function createBtcCheckout(userId: string, packageIdOrSlug: string,
     });
     return checkout;
   });
+}
+
+function deriveAddress(settings: BitcoinSettings, index: number): string {
+  if (settings.wallet) return settings.wallet.receiveAddress(index);
+  if (settings.hot) return settings.hot.address(index);
+  throw new AppError("unavailable", "No Bitcoin address source is configured.");
+}
+
+async function newElectrumAddress(electrum: ElectrumClient): Promise<string> {
+  try {
+    return await electrum.createNewAddress();
+  } catch (err) {
+    if (err instanceof ElectrumError) throw new AppError("unavailable", "The Bitcoin wallet is not answering just now. Please try again in a minute.");
+    throw err;
+  }
 }
