@@ -1,6 +1,7 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
 import { signIn } from "@/lib/auth";
 import { safeCallbackUrl } from "./callback-url";
 
@@ -33,10 +34,21 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
   return { email };
 }
 
-/** Sends a magic link (only offered when SMTP is configured). */
+/**
+ * Sends a magic link (only offered when SMTP is configured). It is a plain form action, so
+ * problems come back as ?error= on the sign-in page, the same way Auth.js reports them.
+ */
 export async function signInWithEmailLink(form: FormData): Promise<void> {
   const email = field(form, "email").trim();
-  await signIn("nodemailer", { email, redirectTo: safeCallbackUrl(form.get("callbackUrl")) });
+  const callbackUrl = safeCallbackUrl(form.get("callbackUrl"));
+  const back = (error: string) => `/sign-in?${new URLSearchParams({ error, callbackUrl })}`;
+  if (!email.includes("@")) redirect(back("EmailRequired"));
+  try {
+    await signIn("nodemailer", { email, redirectTo: callbackUrl });
+  } catch (err) {
+    if (err instanceof AuthError) redirect(back("EmailSignin"));
+    throw err;
+  }
 }
 
 export async function signInWithGitHub(form: FormData): Promise<void> {

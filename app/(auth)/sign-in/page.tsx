@@ -16,6 +16,9 @@ const AUTH_ERRORS: Record<string, string> = {
   Verification: "That sign-in link has expired or was already used. Ask for a new one.",
   OAuthAccountNotLinked: "That email is already registered with another sign-in method. Use the method you signed up with.",
   AccessDenied: "Access was denied.",
+  Configuration: "That sign-in method is not working right now. Please use your password or try again later.",
+  EmailRequired: "Enter your email address to get a sign-in link.",
+  EmailSignin: "We could not send the sign-in link. Please try again or use your password.",
 };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
