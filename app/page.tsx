@@ -13,15 +13,15 @@ export default async function Home() {
 
   return (
     <div className="space-y-12">
-      <section aria-labelledby="hero-title" className="max-w-2xl">
-        <h1 id="hero-title" className="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
+      <div className="max-w-2xl">
+        <h1 className="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
           Buy credits, pay your way
         </h1>
         <p className="mt-4 text-lg text-slate-600">
           Choose a package and pay with Bitcoin, M-Pesa, Interledger or a bank transfer. Your credits land on your
           account once the payment is confirmed, exactly once, even if you close the page.
         </p>
-      </section>
+      </div>
 
       <section aria-labelledby="packages-title">
         <h2 id="packages-title" className="text-xl font-semibold text-slate-900">
@@ -42,8 +42,8 @@ export default async function Home() {
         )}
       </section>
 
-      <section aria-labelledby="trust-title" className="border-t border-slate-200 pt-10">
-        <h2 id="trust-title" className="sr-only">
+      <section className="border-t border-slate-200 pt-10">
+        <h2 className="sr-only">
           How paying works
         </h2>
         <ul role="list" className="grid gap-6 sm:grid-cols-3">

@@ -15,8 +15,8 @@ type Props = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name"> & {
  */
 export function FormField({ name, label, errors, hint, optional, className, ...input }: Props) {
   const id = `field-${name}`;
-  const hintId = hint ? `${id}-hint` : undefined;
   const errorId = errors?.length ? `${id}-error` : undefined;
+  const hintId = hint && !errorId ? `${id}-hint` : undefined;
   // "Optional" sits beside the label, not inside it: the field's accessible name stays
   // exactly its label ("Name"), and the word is still announced as its description.
   const optionalId = optional ? `${id}-optional` : undefined;
@@ -41,13 +41,9 @@ export function FormField({ name, label, errors, hint, optional, className, ...i
         className="mt-1.5 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2.5 text-base text-slate-900 shadow-xs placeholder:text-slate-400 focus-visible:border-brand-600 aria-invalid:border-red-600 sm:text-sm"
         {...input}
       />
-      {hint && !errorId && (
+      {/* The error replaces the hint (it says the same thing, sharper), so nothing is read twice. */}
+      {hintId && (
         <p id={hintId} className="mt-1.5 text-sm text-slate-600">
-          {hint}
-        </p>
-      )}
-      {hint && errorId && (
-        <p id={hintId} className="sr-only">
           {hint}
         </p>
       )}
