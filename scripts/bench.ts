@@ -1,0 +1,213 @@
+// `npm run bench`: speed figures, each next to a baseline measured in the same run on the
+// same machine, so the ratios mean something wherever it runs. Not a test: nothing here
+// passes or fails; it prints numbers.
+//
+//   1. Checkout creation (POST /api/checkouts) vs a bare route (GET /api/health: the route
+//      wrapper plus one SELECT 1), p50/p99 latency and throughput with autocannon against
+//      `next start` on a throwaway PostgreSQL.
+//   2. What the buyer's polling policy costs the chain backend: pollers hammer one open
+//      checkout's status; a counting proxy in front of the chain simulator tells how many
+//      Esplora calls that caused, extrapolated to one watched checkout for an hour.
+//   3. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
+//      sweep registers itself there).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { hash } from "@node-rs/argon2";
+import { createDatabase, dropDatabase, migrateUrl, withClient } from "../test/db";
+import { startSimulator } from "../lib/rails/bitcoin/simulator/server";
+import { freePort, startCluster, type PgCluster } from "./pg-cluster";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+
+let cluster: PgCluster | undefined;
+let server: ChildProcess | undefined;
+const cleanups: (() => unknown)[] = [];
+process.on("exit", () => {
+  server?.kill("SIGTERM");
+  cluster?.stop();
+});
+
+function ensureBuild(): void {
+  if (existsSync(".next/BUILD_ID")) return;
+  console.log("No production build found: running next build first…");
+  const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (r.status !== 0) throw new Error("next build failed");
+}
+
+/** A tiny reverse proxy that counts requests to the chain backend. */
+async function countingProxy(target: string) {
+  const stats = { requests: 0 };
+  const upstream = new URL(target);
+  const proxy = createServer((req, res) => {
+    if (!req.url?.startsWith("/_sim")) stats.requests++;
+    const out = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on("error", () => res.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, stats, close: () => proxy.close() };
+}
+
+async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<void> {
+  server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port)], { env, stdio: ["ignore", "ignore", "inherit"] });
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the app did not start");
+}
+
+/** Signs in through Auth.js's credentials flow and returns the session cookie. */
+async function signIn(base: string, email: string, password: string): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: "/account" }),
+  });
+  const session = res.headers.getSetCookie().find((c) => c.includes("session-token="));
+  if (!session) throw new Error(`sign-in failed (${res.status})`);
+  return session.split(";")[0]!;
+}
+
+interface Figures {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+async function load(opts: autocannon.Options): Promise<Figures> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
+  return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.non2xx + r.errors };
+}
+
+const fmt = (f: Figures) => `p50 ${f.p50.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  ${f.rps.toFixed(0)} req/s  (${f.errors} non-2xx/errors)`;
+
+async function main() {
+  ensureBuild();
+  const given = process.env.DATABASE_URL?.trim();
+  if (!given) cluster = await startCluster();
+  const admin = given ?? cluster!.url;
+  const name = `satchel_bench_${randomBytes(4).toString("hex")}`;
+  const url = await createDatabase(admin, name);
+  cleanups.push(() => dropDatabase(admin, name));
+  await migrateUrl(url);
+  const password = randomBytes(12).toString("base64url");
+  const email = "bench@satchel.local";
+  await withClient(url, async (c) => {
+    await c.query(`INSERT INTO "CreditPackage" (id, slug, name, credits, "priceMinor", currency, "sortOrder", "updatedAt") VALUES ('pkg_medium', 'medium', 'Medium', 500, 2000, 'USD', 2, now())`);
+    await c.query(`INSERT INTO "User" (id, email, "passwordHash", role, "updatedAt") VALUES ('bench_user', $1, $2, 'buyer', now())`, [email, await hash(password)]);
+  });
+
+  const sim = await startSimulator({ port: 0 });
+  cleanups.push(() => sim.close());
+  const proxy = await countingProxy(sim.url);
+  cleanups.push(() => proxy.close());
+  const dataDir = mkdtempSync(path.join(tmpdir(), "satchel-bench-"));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  await startApp(
+    {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      DATABASE_URL: url,
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      AUTH_TRUST_HOST: "true",
+      APP_URL: base,
+      SATCHEL_DATA_DIR: dataDir,
+      BTC_NETWORK: "regtest",
+      ESPLORA_API_URL: proxy.url,
+      RATE_SOURCE: "fixed",
+      BTC_FIXED_RATE: "100000",
+      CHECKOUT_RATE_LIMIT_PER_HOUR: "10000",
+      RECONCILE_INTERVAL_SECONDS: "3600",
+      LOG_LEVEL: "error",
+    },
+    port,
+  );
+  const cookie = await signIn(base, email, password);
+
+  console.log(`\n1. Checkout creation vs a bare route (${CONNECTIONS} connections, ${SECONDS}s each)`);
+  await load({ url: `${base}/api/health`, duration: 2 }); // warm-up
+  const bare = await load({ url: `${base}/api/health` });
+  console.log(`   baseline GET /api/health   ${fmt(bare)}`);
+  const create = await load({
+    url: `${base}/api/checkouts`,
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: JSON.stringify({ packageId: "medium", rail: "btc" }),
+  });
+  console.log(`   POST /api/checkouts         ${fmt(create)}`);
+  console.log(`   ratio: p50 ×${(create.p50 / Math.max(bare.p50, 0.1)).toFixed(2)}, p99 ×${(create.p99 / Math.max(bare.p99, 0.1)).toFixed(2)}, throughput ×${(create.rps / bare.rps).toFixed(2)}`);
+
+  console.log("\n2. Chain calls caused by the buyer's status polling");
+  const created = await fetch(`${base}/api/checkouts`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ packageId: "medium", rail: "btc" }) });
+  const { id } = (await created.json()) as { id: string };
+  // One observation's cost: a poll after the 2 s throttle has passed.
+  await new Promise((r) => setTimeout(r, 2200));
+  const single = proxy.stats.requests;
+  await fetch(`${base}/api/checkouts/${id}`, { headers: { cookie } });
+  const perObservation = proxy.stats.requests - single;
+
+  const pollSeconds = Number(process.env.BENCH_POLL_SECONDS ?? 20);
+  const pollers = 5;
+  const before = proxy.stats.requests;
+  let polls = 0;
+  const until = Date.now() + pollSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: pollers }, async () => {
+      while (Date.now() < until) {
+        await fetch(`${base}/api/checkouts/${id}`, { headers: { cookie } });
+        polls++;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }),
+  );
+  const calls = proxy.stats.requests - before;
+  const perHour = (calls / pollSeconds) * 3600;
+  const unthrottled = polls * perObservation;
+  console.log(`   one observation = ${perObservation} Esplora calls (tip height + address history)`);
+  console.log(`   ${pollers} tabs polling every 0.5 s for ${pollSeconds}s: ${polls} polls → ${calls} Esplora calls`);
+  console.log(`   ⇒ ${perHour.toFixed(0)} chain calls per open checkout per hour, however many tabs watch it`);
+  console.log(`   baseline without the throttle (every poll observes): ${unthrottled} calls; ratio ×${(calls / Math.max(1, unthrottled)).toFixed(3)}`);
+  console.log(`   a normal page (one tab, 2.5 s poll) costs ${((3600 / 2.5) * perObservation).toFixed(0)} calls per hour while visible, ${((3600 / 30) * perObservation).toFixed(0)} while hidden`);
+
+  const extras = readdirSync("scripts").filter((f) => /^bench-.+\.ts$/.test(f));
+  for (const file of extras) {
+    const mod = (await import(`./${file}`)) as { bench?: (ctx: { databaseUrl: string; adminUrl: string }) => Promise<void> };
+    if (typeof mod.bench === "function") {
+      console.log(`\n${file}`);
+      await mod.bench({ databaseUrl: url, adminUrl: admin });
+    }
+  }
+}
+
+main()
+  .catch((err) => {
+    console.error(`bench: ${(err as Error).stack ?? err}`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    server?.kill("SIGTERM");
+    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {});
+    cluster?.stop();
+    process.exit();
+  });
