@@ -70,6 +70,11 @@ export default defineConfig({
       SATCHEL_DATA_DIR: process.env.SATCHEL_DATA_DIR,
       ADMIN_EMAILS: "",
       DEMO_USERS: "1",
+      // The Bitcoin rail on regtest with the built-in chain simulator and a fixed rate:
+      // $20 (Medium) = 20,000 sats.
+      BTC_NETWORK: "regtest",
+      RATE_SOURCE: "fixed",
+      BTC_FIXED_RATE: "100000",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
   },

@@ -134,7 +134,7 @@ test("a signed-out Buy goes through sign-in and back to that package", async ({ 
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL((u) => u.pathname === "/buy/large");
   await expect(page.getByRole("heading", { name: "Buy Large", level: 1 })).toBeVisible();
-  await expect(page.getByText("Checkout is coming soon")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Pay with Bitcoin" })).toBeVisible();
 });
 
 test("sign-in never follows an off-site callbackUrl", async ({ page, browser, baseURL }) => {

@@ -1,5 +1,6 @@
 import "server-only";
 import { PrismaAdapter } from "@auth/prisma-adapter";
+import { cache } from "react";
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
@@ -7,6 +8,7 @@ import GitHub from "next-auth/providers/github";
 import Nodemailer from "next-auth/providers/nodemailer";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { authenticate, findUser, roleForEmail } from "./users";
 
 // Auth.js v5. Sessions are JWTs (the credentials provider requires it); the Prisma adapter
@@ -48,6 +50,19 @@ function config(): NextAuthConfig {
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/sign-in", verifyRequest: "/sign-in?check=email", error: "/sign-in" },
     providers: providers(),
+    // Auth.js's own logger prints a stack for every wrong password; a failed sign-in is an
+    // expected outcome, so it goes to our structured log at info level instead.
+    logger: {
+      error(error) {
+        const type = (error as { type?: string }).type ?? error.name;
+        if (type === "CredentialsSignin") log.info({ type }, "sign-in refused");
+        else log.error({ type, message: error.message }, "auth error");
+      },
+      warn(code) {
+        log.warn({ code }, "auth warning");
+      },
+      debug() {},
+    },
     callbacks: {
       jwt({ token, user }) {
         if (user?.id) token.sub = user.id;
@@ -70,9 +85,12 @@ function config(): NextAuthConfig {
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => config());
 
-/** The signed-in user as the database knows them now, or null. */
-export async function sessionUser() {
+/**
+ * The signed-in user as the database knows them now, or null. Memoised per request (React
+ * cache), so the layout, the page and a guard share one lookup.
+ */
+export const sessionUser = cache(async () => {
   const session = await auth();
   const id = session?.user?.id;
   return id ? findUser(id) : null;
-}
+});

@@ -1,15 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { RailPicker } from "@/components/buy/rail-picker";
 import { PageTitle } from "@/components/page-title";
 import { card, textLink } from "@/components/ui";
 import { requireUserPage } from "@/lib/auth/guards";
+import { availableRails } from "@/lib/checkouts/rails";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { findActivePackage } from "@/lib/packages/packages";
+import { startCheckout } from "./actions";
 
 export const metadata: Metadata = { title: "Checkout" };
 
-// Placeholder until the checkout flow lands: it proves the sign-in round trip from "Buy".
+// /buy/[slug] — the package and the configured ways to pay for it.
 export default async function BuyPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   await requireUserPage(`/buy/${encodeURIComponent(slug)}`);
@@ -30,7 +33,8 @@ export default async function BuyPage({ params }: { params: Promise<{ slug: stri
             <dd className="font-semibold tabular">{formatMoney(pkg.priceMinor, pkg.currency)}</dd>
           </div>
         </dl>
-        <p className="mt-6 rounded-lg bg-slate-50 px-4 py-3 text-sm text-slate-700">Checkout is coming soon</p>
+        <h2 className="mt-6 mb-3 text-base font-semibold text-slate-900">How would you like to pay?</h2>
+        <RailPicker packageId={pkg.id} rails={availableRails()} action={startCheckout} />
       </div>
       <p className="mt-6 text-sm">
         <Link href="/" className={textLink}>

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { idParam, route } from "@/lib/api/handler";
 import { checkoutView } from "@/lib/checkouts/view";
 import { AppError } from "@/lib/errors";
+import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
 import { simulate } from "@/lib/rails/bitcoin/simulate";
 
 const body = z.discriminatedUnion("action", [
@@ -13,5 +14,9 @@ const body = z.discriminatedUnion("action", [
 export const POST = route({ access: "user", params: idParam, body }, async ({ user, params, body }) => {
   const view = await checkoutView(params.id, user);
   if (!view?.simulator) throw new AppError("not_found", "No such checkout.");
-  return simulate(view, body);
+  const result = await simulate(view, body);
+  // The simulator is the chain here, and a chain that changed tells us (as Electrum's notify
+  // would): observe now so the page reacts at once.
+  await observeBtcCheckout(params.id).catch(() => undefined);
+  return result;
 });
