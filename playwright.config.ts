@@ -54,7 +54,9 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port}`,
+    // Migrate before the server starts: Playwright starts the web server before globalSetup,
+    // and background work in the server must never see a database without its tables.
+    command: `node_modules/.bin/tsx scripts/db-migrate.ts && node node_modules/next/dist/bin/next start -p ${port}`,
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,

@@ -19,3 +19,12 @@ test("the seed wrote the demo logins the fixtures read", () => {
   expect(logins.admin).toMatchObject({ role: "admin", email: "admin@satchel.local" });
   expect(logins.buyer.password.length).toBeGreaterThanOrEqual(10);
 });
+
+// lib/api/handler.test.ts cannot prove this: Auth.js's auth() needs a Next.js request scope.
+test("signed-out requests to user API routes get a 401 JSON error", async ({ request }) => {
+  const create = await request.post("/api/checkouts", { data: { packageId: "small" } });
+  expect(create.status()).toBe(401);
+  expect(await create.json()).toEqual({ error: { code: "unauthenticated", message: "Sign in first." } });
+  const read = await request.get("/api/checkouts/some-id");
+  expect(read.status()).toBe(401);
+});
