@@ -1,0 +1,13 @@
+import "server-only";
+import { env } from "@/lib/env";
+
+// The local sandboxes (fakes that speak each provider's published format) serve a rail only
+// where no real money can be involved: the embedded default, or SANDBOX_RAILS=1 on a
+// developer's or CI's machine. Never on Vercel, whatever the variables say.
+export function sandboxAllowed(): boolean {
+  const e = env();
+  if (e.VERCEL) return false;
+  const flag = process.env.SANDBOX_RAILS?.trim();
+  if (flag === "0" || flag === "false") return false;
+  return e.embedded || flag === "1" || flag === "true";
+}
