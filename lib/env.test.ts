@@ -77,7 +77,13 @@ describe("parseEnv", () => {
 
   test("VERCEL=1 without DATABASE_URL names DATABASE_URL", () => {
     expect(configError({ VERCEL: "1" }).message).toMatch(/DATABASE_URL: is required on Vercel/);
-    expect(parseEnv({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET }).embedded).toBe(false);
+    expect(parseEnv({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET, INNGEST_SIGNING_KEY: "signkey-prod-123", INNGEST_EVENT_KEY: "evt-key" }).embedded).toBe(false);
+  });
+
+  test("VERCEL=1 without Inngest keys names both (no long-lived process for the in-process driver)", () => {
+    const msg = configError({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET }).message;
+    expect(msg).toMatch(/INNGEST_SIGNING_KEY: is required on Vercel/);
+    expect(msg).toMatch(/INNGEST_EVENT_KEY: is required on Vercel/);
   });
 
   test("every bad variable is reported at once", () => {

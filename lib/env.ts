@@ -75,6 +75,23 @@ const schema = z
     ELECTRUM_RPC_USER: optional,
     ELECTRUM_RPC_PASS: optional,
     CHAIN_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+    // Admin: a block explorer's transaction page, {txid} replaced (e.g. https://mempool.space/tx/{txid}).
+    EXPLORER_TX_URL: optional.pipe(
+      z
+        .string()
+        .regex(/^https?:\/\/\S*\{txid\}\S*$/, "must be an http(s) URL containing {txid}, such as https://mempool.space/tx/{txid}")
+        .optional(),
+    ),
+
+    // Background work (Inngest or the in-process driver), webhooks and notifications
+    INNGEST_DEV: optional,
+    INNGEST_SIGNING_KEY: optional,
+    INNGEST_EVENT_KEY: optional,
+    RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(6),
+    ELECTRUM_NOTIFY_TOKEN: optional.pipe(z.string().min(24, "must be at least 24 random characters (openssl rand -hex 16)").optional()),
+    OMNISEND_API_KEY: optional,
+    OMNISEND_API_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://api.omnisend.com" }).optional()),
   })
   .superRefine((e, ctx) => {
     if (e.DATABASE_URL && !e.AUTH_SECRET)
@@ -93,6 +110,11 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["ELECTRUM_RPC_URL"], message: "is required when BTC_ADDRESS_SOURCE=electrum" });
     if (e.RATE_SOURCE === "fixed" && !e.BTC_FIXED_RATE && e.DATABASE_URL)
       ctx.addIssue({ code: "custom", path: ["BTC_FIXED_RATE"], message: "is required when RATE_SOURCE=fixed" });
+    // Vercel has no long-lived process for the in-process driver: background work needs Inngest.
+    if (e.VERCEL && !e.INNGEST_SIGNING_KEY)
+      ctx.addIssue({ code: "custom", path: ["INNGEST_SIGNING_KEY"], message: "is required on Vercel: background work (crediting, expiry, forwarding) runs on Inngest there" });
+    if (e.VERCEL && !e.INNGEST_EVENT_KEY)
+      ctx.addIssue({ code: "custom", path: ["INNGEST_EVENT_KEY"], message: "is required on Vercel: Satchel sends its checkout events to Inngest" });
     if (e.SMTP_URL && !e.EMAIL_FROM)
       ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
   });
@@ -134,6 +156,11 @@ function embeddedAuthSecret(dataDir: string): string {
 }
 
 let cached: Env | undefined;
+
+/** Inngest runs background work when a dev server or a signing key is configured; otherwise the in-process driver does. */
+export function inngestConfigured(e: Pick<Env, "INNGEST_DEV" | "INNGEST_SIGNING_KEY"> = env()): boolean {
+  return Boolean(e.INNGEST_DEV || e.INNGEST_SIGNING_KEY);
+}
 
 /** The validated configuration of this process. */
 export function env(): Env {
