@@ -1,11 +1,12 @@
 import "server-only";
 import { databaseReady } from "@/lib/db/client";
 import { seed } from "@/lib/db/seed";
-import { ConfigError, env } from "@/lib/env";
+import { ConfigError, env, inngestConfigured } from "@/lib/env";
 import { chainClient } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { ChainError } from "@/lib/rails/bitcoin/esplora";
 import { log } from "@/lib/log";
+import { startDriver } from "@/lib/lifecycle/driver";
 
 function fail(message: string): never {
   console.error(`\nSatchel cannot start.\n${message}\n`);
@@ -41,9 +42,11 @@ export async function startServer(): Promise<void> {
   const e = env();
   if (!e.embedded) {
     log.info("database: PostgreSQL (DATABASE_URL); run `npm run db:migrate` after each upgrade");
+    startBackgroundWork();
     return;
   }
   await databaseReady();
+  startBackgroundWork();
   const { demoLogins } = await seed();
   const lines = demoLogins.map((l) => `  ${l.role.padEnd(5)}  ${l.email}  /  ${l.password}`);
   console.log(
@@ -55,4 +58,13 @@ export async function startServer(): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+/** Without Inngest, the in-process driver does the background work (crediting, expiry…). */
+function startBackgroundWork(): void {
+  if (inngestConfigured()) {
+    log.info("background work: Inngest (serve path /api/inngest); the in-process driver stays off");
+    return;
+  }
+  startDriver();
 }

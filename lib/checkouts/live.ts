@@ -1,6 +1,6 @@
 import "server-only";
 import { log } from "@/lib/log";
-import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
+import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { checkoutView, claimObservation, type CheckoutView, type Viewer } from "./view";
 
 // The buyer's page polls every few seconds; each poll may ask the chain once, at most every
@@ -18,12 +18,14 @@ export async function liveCheckout(id: string, viewer: Viewer): Promise<LiveChec
   const before = await checkoutView(id, viewer);
   if (!before) return null;
   let networkOk = true;
-  if (before.rail === "btc" && (await claimObservation(id, OBSERVE_EVERY_MS))) {
-    try {
-      await observeBtcCheckout(id);
-    } catch (err) {
-      networkOk = false;
-      log.warn({ err, checkoutId: id }, "observation failed; the page shows 'waiting for the network'");
+  // Observe (throttled), then credit, forward and notify right away, so a buyer who keeps
+  // the page open sees credits within seconds even with no background worker.
+  const observe = before.rail === "btc" && (await claimObservation(id, OBSERVE_EVERY_MS));
+  if (observe || before.status === "paid") {
+    const r = await advanceCheckout(id, { skipObserve: !observe });
+    for (const e of r.errors) {
+      if (e.stage === "observe") networkOk = false;
+      log.warn({ err: e.message, stage: e.stage, checkoutId: id }, "advancing the checkout failed; the background sweep retries");
     }
     const after = await checkoutView(id, viewer);
     if (after) return { ...after, networkOk };

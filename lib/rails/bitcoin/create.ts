@@ -2,6 +2,7 @@ import "server-only";
 import { assertCanStartCheckout } from "@/lib/checkouts/rate-limit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
 import { findActivePackage } from "@/lib/packages/packages";
 import { fiatDecimals, fiatToSats } from "./amounts";
 import { type BitcoinSettings, bitcoinSettings } from "./config";
@@ -33,7 +34,7 @@ export async function createBtcCheckout(userId: string, packageIdOrSlug: string,
   // Electrum hands out its own fresh addresses; derived sources take the next index.
   const electrumAddress = settings.electrum ? await newElectrumAddress(settings.electrum) : null;
 
-  return db.$transaction(async (tx) => {
+  const created = await db.$transaction(async (tx) => {
     let index: number | null = null;
     let address: string;
     if (electrumAddress) address = electrumAddress;
@@ -79,6 +80,9 @@ export async function createBtcCheckout(userId: string, packageIdOrSlug: string,
     });
     return checkout;
   });
+  // After the commit: the lifecycle starts from this event (the outbox re-sends it if lost).
+  await emitEvent(EVENTS.created, { checkoutId: created.id, source: "buyer" });
+  return created;
 }
 
 function deriveAddress(settings: BitcoinSettings, index: number): string {

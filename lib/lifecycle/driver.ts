@@ -1,0 +1,58 @@
+import "server-only";
+import { env, inngestConfigured } from "@/lib/env";
+import { log } from "@/lib/log";
+import { registerLocalHandlers } from "./local";
+import { reconcile, type ReconcileCounts } from "./reconcile";
+
+// The in-process driver: without Inngest (the embedded default, a VPS running `next start`),
+// it runs the reconciler's sweep every RECONCILE_INTERVAL_SECONDS through the same lib/
+// functions the Inngest functions call — crediting, forwarding, expiry and notifications
+// all happen with no other service. The next tick is scheduled only after the previous one
+// finished, so it never overlaps itself.
+
+interface DriverState {
+  timer: NodeJS.Timeout | null;
+  stopped: boolean;
+  ticks: number;
+  last: ReconcileCounts | null;
+}
+
+const g = globalThis as unknown as { __satchelDriver?: DriverState };
+
+export function driverRunning(): boolean {
+  return Boolean(g.__satchelDriver && !g.__satchelDriver.stopped);
+}
+
+/** Starts the driver unless Inngest is configured or it already runs. Returns whether it runs. */
+export function startDriver(opts: { intervalSeconds?: number; force?: boolean } = {}): boolean {
+  if (!opts.force && inngestConfigured()) return false;
+  if (driverRunning()) return true;
+  registerLocalHandlers();
+  const intervalMs = (opts.intervalSeconds ?? env().RECONCILE_INTERVAL_SECONDS) * 1000;
+  const state: DriverState = { timer: null, stopped: false, ticks: 0, last: null };
+  g.__satchelDriver = state;
+  const tick = async () => {
+    if (state.stopped) return;
+    try {
+      state.last = await reconcile();
+      state.ticks++;
+      const c = state.last;
+      if (c.credited || c.expired || c.forwarded || c.notified || c.eventsResent || c.errors)
+        log.info({ ...c }, "background sweep");
+    } catch (err) {
+      log.error({ err }, "background sweep failed; next tick retries");
+    }
+    if (!state.stopped) state.timer = setTimeout(tick, intervalMs).unref();
+  };
+  state.timer = setTimeout(tick, Math.min(intervalMs, 1_000)).unref();
+  log.info({ everySeconds: intervalMs / 1000 }, "background work: in-process driver (Inngest not configured)");
+  return true;
+}
+
+export function stopDriver(): void {
+  const s = g.__satchelDriver;
+  if (!s) return;
+  s.stopped = true;
+  if (s.timer) clearTimeout(s.timer);
+  g.__satchelDriver = undefined;
+}

@@ -1,0 +1,210 @@
+import { createHash, createPublicKey, verify } from "node:crypto";
+import { hex } from "@scure/base";
+import { Transaction } from "@scure/btc-signer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { chainClient, simulator } from "@/lib/rails/bitcoin/chain";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
+import { networkParams } from "@/lib/rails/bitcoin/networks";
+import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import { creditCheckout } from "@/lib/checkouts/credit";
+import { advanceCheckout } from "./advance";
+import { observeCheckout } from "./observe";
+import { forwardCheckout, pickFeeRate, type ForwardChain } from "./forward";
+import { reconcile } from "./reconcile";
+import { ABANDON, newCheckout, regtest } from "./test-helpers";
+
+// Hot-wallet forwarding on regtest with the in-process simulator: the sweep is stored before
+// it is broadcast, a crash after storing re-broadcasts the same transaction, and the chain
+// never sees a second spend of the checkout's outputs.
+
+const FORWARD = hotWalletFromSeed("legal winner thank year wave sausage worth useful legal winner thank yellow", "regtest").address(0);
+let chain: Chain;
+
+beforeAll(async () => {
+  chain = await regtest({ BTC_ADDRESS_SOURCE: "hot", BTC_HOT_SEED: ABANDON, BTC_FORWARD_ADDRESS: FORWARD, BTC_FORWARD_FEE_TARGET: "6" });
+});
+afterAll(async () => {
+  await (await simulator())?.close();
+});
+
+/** Every transaction the simulator knows that spends one of these outpoints. */
+function spendersOf(outpoints: string[]): string[] {
+  const found = new Set<string>();
+  const all = [...chain.mempoolTxids(), ...chain.blocks.flatMap((b) => b.txids)];
+  for (const txid of all) {
+    const tx = chain.getTx(txid)!;
+    if (tx.vin.some((i) => outpoints.includes(`${i.txid}:${i.vout}`))) found.add(txid);
+  }
+  return [...found];
+}
+
+/** A hot-wallet checkout paid with `payments`, confirmed and credited — not yet forwarded. */
+async function creditedHotCheckout(payments: bigint[]) {
+  const { user, checkout } = await newCheckout();
+  expect(checkout.address).toBe(bitcoinSettings().hot!.address(checkout.derivationIndex!));
+  for (const sats of payments) chain.pay([{ address: checkout.address!, sats }]);
+  chain.mine(3);
+  expect(await observeCheckout(checkout.id)).toMatchObject({ status: "paid" });
+  expect(await creditCheckout(checkout.id)).toMatchObject({ outcome: "credited" });
+  return { user, checkout };
+}
+
+// ---- independent signature check (BIP143 by hand, ECDSA by OpenSSL; see hot-wallet.test.ts) ----
+const sha256 = (b: Uint8Array) => new Uint8Array(createHash("sha256").update(b).digest());
+const dsha = (b: Uint8Array) => sha256(sha256(b));
+const hash160 = (b: Uint8Array) => new Uint8Array(createHash("ripemd160").update(sha256(b)).digest());
+const cat = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), (o += p.length));
+  return out;
+};
+const le = (n: bigint, bytes: number) => {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  return out;
+};
+const rev = (b: Uint8Array) => Uint8Array.from(b).reverse();
+
+function verifySweepSignatures(rawHex: string, prevouts: { txid: string; vout: number; value: bigint }[], pubkey: Uint8Array) {
+  const tx = Transaction.fromRaw(hex.decode(rawHex));
+  const outpoints = prevouts.map((u) => cat(rev(hex.decode(u.txid)), le(BigInt(u.vout), 4)));
+  const seqs = Array.from({ length: tx.inputsLength }, (_, i) => le(BigInt(tx.getInput(i).sequence ?? 0xffffffff), 4));
+  const outs = Array.from({ length: tx.outputsLength }, (_, i) => {
+    const o = tx.getOutput(i);
+    return cat(le(o.amount!, 8), Uint8Array.of(o.script!.length), o.script!);
+  });
+  const spki = (pub: Uint8Array) =>
+    createPublicKey({ key: Buffer.from(cat(hex.decode("3036301006072a8648ce3d020106052b8104000a032200"), pub)), format: "der", type: "spki" });
+  prevouts.forEach((u, i) => {
+    const [sigWithType, pub] = tx.getInput(i).finalScriptWitness as [Uint8Array, Uint8Array];
+    expect(hex.encode(pub)).toBe(hex.encode(pubkey));
+    expect(sigWithType[sigWithType.length - 1]).toBe(0x01);
+    const scriptCode = cat(hex.decode("1976a914"), hash160(pub), hex.decode("88ac"));
+    const preimage = cat(le(BigInt(tx.version), 4), dsha(cat(...outpoints)), dsha(cat(...seqs)), outpoints[i]!, scriptCode, le(u.value, 8), seqs[i]!, dsha(cat(...outs)), le(BigInt(tx.lockTime), 4), le(1n, 4));
+    expect(verify("sha256", sha256(preimage), spki(pub), sigWithType.subarray(0, -1))).toBe(true);
+  });
+}
+
+describe("forwardCheckout (hot wallet, regtest simulator)", () => {
+  it("crash after the signed sweep is stored: the same txid is broadcast on the next run and no other spend exists", async () => {
+    const { checkout } = await creditedHotCheckout([12_000n, 8_000n]);
+    const outputs = await db.chainOutput.findMany({ where: { checkoutId: checkout.id } });
+    const outpoints = outputs.map((o) => `${o.txid}:${o.vout}`).sort();
+    expect(outpoints).toHaveLength(2);
+
+    const real = await chainClient();
+    let broadcasts = 0;
+    const crashing: ForwardChain = {
+      addressUtxos: (a) => real.addressUtxos(a),
+      feeEstimates: () => real.feeEstimates(),
+      tx: (id) => real.tx(id),
+      broadcast: async () => {
+        broadcasts++;
+        throw new Error("process killed right after storing the sweep");
+      },
+    };
+    await expect(forwardCheckout(checkout.id, { chain: crashing })).rejects.toThrow(/process killed/);
+    expect(broadcasts).toBe(1);
+    const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+    expect(stored).toMatchObject({ broadcastAt: null, confirmedAt: null, attempts: 1, toAddress: FORWARD, feeRate: "6.2" });
+    expect(stored.error).toMatch(/process killed/);
+    expect([...stored.inputs].sort()).toEqual(outpoints);
+    expect(spendersOf(outpoints)).toEqual([]); // nothing reached the network
+
+    // the fee market moves before the retry: a rebuilt sweep would differ, the stored one must be used
+    chain.feeEstimates = { ...chain.feeEstimates, "6": 9.9 };
+    try {
+      const again = await forwardCheckout(checkout.id);
+      expect(again).toMatchObject({ outcome: "broadcast", txid: stored.txid });
+      expect(chain.mempoolTxids()).toContain(stored.txid);
+      expect(spendersOf(outpoints)).toEqual([stored.txid]);
+
+      // a crash after the broadcast but before it was recorded: re-broadcasting is "already known"
+      expect(await real.broadcast(stored.hex)).toMatchObject({ status: "already_known", txid: stored.txid });
+      expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "broadcast", txid: stored.txid });
+      expect(spendersOf(outpoints)).toEqual([stored.txid]);
+    } finally {
+      chain.feeEstimates = { ...chain.feeEstimates, "6": 6.2 };
+    }
+
+    // confirmed ⇒ credited → forwarded, once
+    chain.mine(1);
+    expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "forwarded", txid: stored.txid });
+    expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "already_forwarded", txid: stored.txid });
+    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweep: true } });
+    expect(row.status).toBe("forwarded");
+    expect(row.forwardedAt).not.toBeNull();
+    expect(row.sweep!.confirmedAt).not.toBeNull();
+    expect(await db.checkoutEvent.count({ where: { checkoutId: checkout.id, toStatus: "forwarded" } })).toBe(1);
+    expect(spendersOf(outpoints)).toEqual([stored.txid]);
+  });
+
+  it("the sweep spends exactly the checkout's outputs to BTC_FORWARD_ADDRESS, and its signatures validate", async () => {
+    const { checkout } = await creditedHotCheckout([15_000n, 5_000n, 1_000n]);
+    const r = await forwardCheckout(checkout.id);
+    expect(r.outcome).toBe("broadcast");
+    const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+    const outputs = await db.chainOutput.findMany({ where: { checkoutId: checkout.id } });
+    const tx = Transaction.fromRaw(hex.decode(stored.hex));
+    expect(tx.id).toBe(stored.txid);
+
+    const spent = Array.from({ length: tx.inputsLength }, (_, i) => `${hex.encode(tx.getInput(i).txid!)}:${tx.getInput(i).index}`).sort();
+    expect(spent).toEqual(outputs.map((o) => `${o.txid}:${o.vout}`).sort());
+    expect(tx.outputsLength).toBe(1);
+    expect(tx.getOutputAddress(0, networkParams("regtest").signer)).toBe(FORWARD);
+    const total = outputs.reduce((s, o) => s + o.sats, 0n);
+    expect(total).toBe(21_000n);
+    expect(tx.getOutput(0).amount).toBe(stored.amountSats);
+    expect(stored.amountSats + stored.feeSats).toBe(total);
+    // ⌈vsize × 6.2⌉ for a 3-in 1-out P2WPKH sweep
+    expect(Number(stored.feeSats)).toBeGreaterThanOrEqual(Math.ceil(tx.vsize * 6.2));
+
+    const prevouts = Array.from({ length: tx.inputsLength }, (_, i) => {
+      const input = tx.getInput(i);
+      const o = outputs.find((x) => x.txid === hex.encode(input.txid!) && x.vout === input.index)!;
+      return { txid: o.txid, vout: o.vout, value: o.sats };
+    });
+    verifySweepSignatures(stored.hex, prevouts, bitcoinSettings().hot!.publicKey(checkout.derivationIndex!));
+  });
+
+  it("refuses a dust sweep and flags the checkout for an admin", async () => {
+    const { checkout } = await creditedHotCheckout([20_000n]);
+    chain.feeEstimates = { ...chain.feeEstimates, "6": 4000 };
+    try {
+      expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "refused_dust" });
+    } finally {
+      chain.feeEstimates = { ...chain.feeEstimates, "6": 6.2 };
+    }
+    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweep: true } });
+    expect(row).toMatchObject({ status: "credited", needsAttention: true, sweep: null });
+    expect(row.attentionReason).toMatch(/dust/);
+  });
+
+  it("the reconciler forwards on its own: credit and broadcast, then forwarded after a block", async () => {
+    const { user, checkout } = await newCheckout();
+    chain.pay([{ address: checkout.address!, sats: checkout.expectedAmount }]);
+    chain.mine(3);
+    const later = new Date(Date.now() + 10_000);
+    const first = await reconcile({ now: later });
+    expect(first.credited).toBeGreaterThanOrEqual(1);
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(500);
+    const sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+    expect(sweep.broadcastAt).not.toBeNull();
+    chain.mine(1);
+    const second = await reconcile({ now: new Date(later.getTime() + 10_000) });
+    expect(second.forwarded).toBeGreaterThanOrEqual(1);
+    expect((await db.checkout.findUniqueOrThrow({ where: { id: checkout.id } })).status).toBe("forwarded");
+    expect(await advanceCheckout(checkout.id)).toMatchObject({ status: "forwarded", did: [] });
+  });
+
+  it("picks the fee rate for the target, or the nearest faster one", () => {
+    const est = { "1": 20.5, "3": 12, "6": 6.2, "144": 1.2 };
+    expect(pickFeeRate(est, 6)).toBe("6.2");
+    expect(pickFeeRate(est, 10)).toBe("6.2");
+    expect(pickFeeRate(est, 4)).toBe("12");
+    expect(pickFeeRate({ "144": 0.5 }, 6)).toBe("1");
+  });
+});

@@ -1,0 +1,142 @@
+import "server-only";
+import { compareAndSet, stampFor } from "@/lib/checkouts/transition";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { isUniqueViolation } from "@/lib/ledger/ledger";
+import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import type { EsploraClient, FeeEstimates } from "@/lib/rails/bitcoin/esplora";
+import { buildSweep, HotWalletError } from "@/lib/rails/bitcoin/hot-wallet";
+import { env } from "@/lib/env";
+import { flagAttention } from "./attention";
+
+// Forwarding (BTC_ADDRESS_SOURCE=hot): after crediting, sweep every UTXO of the checkout's
+// address to BTC_FORWARD_ADDRESS. The order makes a crash harmless at any point:
+//   1. build and sign the sweep, and STORE it (hex + txid) — one row per checkout, unique;
+//   2. broadcast the stored hex ("already known" counts as success);
+//   3. watch the txid; once confirmed, credited → forwarded by compare-and-set.
+// Every later run re-broadcasts the stored hex; once a sweep is stored no other spend of
+// those outputs is ever built, so there is never a second, different transaction.
+
+/** The chain calls forwarding needs (an EsploraClient; tests wrap it to inject crashes). */
+export type ForwardChain = Pick<EsploraClient, "addressUtxos" | "feeEstimates" | "broadcast" | "tx">;
+
+export type ForwardOutcome =
+  | { outcome: "not_applicable"; reason: string }
+  | { outcome: "already_forwarded"; txid: string | null }
+  | { outcome: "not_credited"; status: string }
+  | { outcome: "nothing_to_sweep" }
+  | { outcome: "refused_dust"; message: string }
+  /** Broadcast (or known to the network); waiting for a confirmation. */
+  | { outcome: "broadcast"; txid: string; feeSats: string; amountSats: string }
+  | { outcome: "forwarded"; txid: string; feeSats: string; amountSats: string };
+
+/** Confirmations after which a sweep counts as done. */
+export const FORWARD_CONFIRMATIONS = 1;
+
+export async function forwardCheckout(checkoutId: string, opts: { chain?: ForwardChain; now?: Date } = {}): Promise<ForwardOutcome> {
+  const settings = bitcoinSettings();
+  const c = await db.checkout.findUnique({
+    where: { id: checkoutId },
+    select: { id: true, version: true, rail: true, status: true, exception: true, address: true, derivationIndex: true, sweep: true },
+  });
+  if (!c) throw new AppError("not_found", "No such checkout.");
+  if (c.rail !== "btc") return { outcome: "not_applicable", reason: "not a Bitcoin checkout" };
+  if (c.status === "forwarded") return { outcome: "already_forwarded", txid: c.sweep?.txid ?? null };
+  if (settings.source !== "hot" || !settings.hot || !settings.forwardAddress) return { outcome: "not_applicable", reason: "not in hot-wallet mode" };
+  if (c.address === null || c.derivationIndex === null) return { outcome: "not_applicable", reason: "no derived address" };
+  if (c.status !== "credited") return { outcome: "not_credited", status: c.status };
+  const chain: ForwardChain = opts.chain ?? (await chainClient());
+  const now = opts.now ?? new Date();
+
+  let sweep = c.sweep;
+  if (!sweep) {
+    const utxos = await chain.addressUtxos(c.address);
+    if (utxos.length === 0) return { outcome: "nothing_to_sweep" };
+    const feeRate = pickFeeRate(await chain.feeEstimates(), env().BTC_FORWARD_FEE_TARGET);
+    let built;
+    try {
+      built = buildSweep({
+        wallet: settings.hot,
+        utxos: utxos.map((u) => ({ txid: u.txid, vout: u.vout, value: u.value })),
+        index: c.derivationIndex,
+        toAddress: settings.forwardAddress,
+        feeRateSatPerVb: feeRate,
+        network: settings.network,
+      });
+    } catch (err) {
+      if (err instanceof HotWalletError && err.code === "dust") {
+        await flagAttention(checkoutId, `forwarding refused: ${err.message}`);
+        return { outcome: "refused_dust", message: err.message };
+      }
+      throw err;
+    }
+    try {
+      sweep = await db.sweepTransaction.create({
+        data: {
+          checkoutId,
+          txid: built.txid,
+          hex: built.hex,
+          inputs: utxos.map((u) => `${u.txid}:${u.vout}`),
+          feeSats: built.fee,
+          amountSats: built.amount,
+          feeRate,
+          toAddress: settings.forwardAddress,
+        },
+      });
+    } catch (err) {
+      // A twin stored its sweep first: use that one, never ours.
+      if (!isUniqueViolation(err)) throw err;
+      sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId } });
+    }
+  }
+
+  const result = { txid: sweep.txid, feeSats: sweep.feeSats.toString(), amountSats: sweep.amountSats.toString() };
+  // Broadcast the stored transaction unless the network is known to have it.
+  const known = sweep.broadcastAt ? await chain.tx(sweep.txid) : null;
+  if (!known) {
+    try {
+      await chain.broadcast(sweep.hex);
+    } catch (err) {
+      await db.sweepTransaction.update({
+        where: { id: sweep.id },
+        data: { attempts: { increment: 1 }, error: (err instanceof Error ? err.message : String(err)).slice(0, 1000) },
+      });
+      throw err;
+    }
+    await db.sweepTransaction.update({ where: { id: sweep.id }, data: { broadcastAt: sweep.broadcastAt ?? now, attempts: { increment: 1 }, error: null } });
+  }
+  const tx = known ?? (await chain.tx(sweep.txid));
+  if (!tx?.status.confirmed) return { outcome: "broadcast", ...result };
+
+  // Confirmed: credited → forwarded, once.
+  await db.$transaction(async (t) => {
+    await t.sweepTransaction.updateMany({ where: { id: sweep.id, confirmedAt: null }, data: { confirmedAt: now } });
+    await compareAndSet(t, c, { status: "forwarded", ...stampFor("forwarded", now) }, [
+      {
+        fromStatus: "credited",
+        toStatus: "forwarded",
+        exception: c.exception,
+        cause: "chain",
+        message: `${sweep.amountSats} sats forwarded to ${sweep.toAddress} in ${sweep.txid.slice(0, 12)}… (fee ${sweep.feeSats} sats)`,
+        data: { txid: sweep.txid, amountSats: sweep.amountSats.toString(), feeSats: sweep.feeSats.toString() },
+      },
+    ]);
+  });
+  const after = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { status: true } });
+  if (after.status !== "forwarded") return { outcome: "broadcast", ...result };
+  return { outcome: "forwarded", ...result };
+}
+
+/**
+ * The fee rate for `target` blocks from Esplora's estimates: the exact target if present,
+ * else the nearest faster one (higher fee, so it still confirms in time), else the slowest
+ * known. At least 1 sat/vB (the default minimum relay fee). A decimal string for storage.
+ */
+export function pickFeeRate(estimates: FeeEstimates, target: number): string {
+  const targets = Object.keys(estimates).map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
+  if (targets.length === 0) throw new AppError("unavailable", "The chain backend returned no fee estimates.");
+  const chosen = targets.includes(target) ? target : ([...targets].reverse().find((t) => t < target) ?? targets[0]!);
+  const rate = Math.max(1, estimates[String(chosen)] ?? 1);
+  return (Math.ceil(rate * 1000) / 1000).toString();
+}

@@ -1,0 +1,54 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import type { Rail } from "@/lib/db/generated/enums";
+import { AppError } from "@/lib/errors";
+import { addressOutputs, chainClient } from "@/lib/rails/bitcoin/chain";
+import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
+
+// One observation of a checkout on its rail. Only Bitcoin exists today; each new rail adds
+// one entry to OBSERVERS (its own observe function that moves the checkout by
+// compare-and-set), and everything above — the lifecycle, the reconciler, the page poll —
+// works for it unchanged.
+
+export interface ObserveOutcome {
+  checkoutId: string;
+  /** Status before and after (JSON-safe strings, for Inngest step results). */
+  from: string;
+  status: string;
+  exception: string | null;
+  changed: boolean;
+  chainCalls: number;
+}
+
+export interface ObserveOptions {
+  now?: Date;
+  /** A tip height already fetched for this sweep (saves one chain call per checkout). */
+  tipHeight?: number;
+}
+
+type RailObserver = (checkout: { id: string; address: string | null }, opts: ObserveOptions) => Promise<{ status: string; exception: string | null; changed: boolean; chainCalls: number }>;
+
+const OBSERVERS: Partial<Record<Rail, RailObserver>> = {
+  btc: async (c, opts) => {
+    if (opts.tipHeight === undefined || !c.address) return observeBtcCheckout(c.id, { now: opts.now });
+    const client = await chainClient();
+    const before = client.stats.requests;
+    const outputs = await addressOutputs(client, c.address);
+    const calls = client.stats.requests - before;
+    const r = await observeBtcCheckout(c.id, { now: opts.now, chain: { tipHeight: opts.tipHeight, outputs } });
+    return { ...r, chainCalls: r.chainCalls + calls };
+  },
+};
+
+export function canObserve(rail: Rail): boolean {
+  return OBSERVERS[rail] !== undefined;
+}
+
+export async function observeCheckout(checkoutId: string, opts: ObserveOptions = {}): Promise<ObserveOutcome> {
+  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { id: true, rail: true, status: true, exception: true, address: true } });
+  if (!c) throw new AppError("not_found", "No such checkout.");
+  const observer = OBSERVERS[c.rail];
+  if (!observer) return { checkoutId, from: c.status, status: c.status, exception: c.exception, changed: false, chainCalls: 0 };
+  const r = await observer(c, opts);
+  return { checkoutId, from: c.status, status: r.status, exception: r.exception, changed: r.changed, chainCalls: r.chainCalls };
+}

@@ -1,0 +1,181 @@
+import "server-only";
+import { db, Prisma } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { advanceCheckout, type AdvanceResult } from "./advance";
+import { resendUnsent } from "./events";
+
+// The reconciler: one sweep over everything that should have moved and did not.
+//   - open checkouts (and expired ones still in their late-payment window) whose last
+//     observation is stale by an adaptive policy: young checkouts often, older ones less;
+//     overdue ones get their expiry decided by that same observation;
+//   - paid but uncredited → credit; credited but unforwarded (hot mode) → forward;
+//     credited but unnotified → notify;
+//   - outbox events a crash or an outage left unsent → re-sent.
+// Work runs with bounded concurrency through advanceCheckout, the same function every other
+// trigger uses. A PostgreSQL advisory lock keeps two sweeps (two instances, a slow cron run
+// and the next) from ever running at once; the loser returns { skipped: true }.
+
+export interface ReconcileCounts {
+  skipped: boolean;
+  observed: number;
+  paid: number;
+  expired: number;
+  credited: number;
+  forwarded: number;
+  notified: number;
+  eventsResent: number;
+  errors: number;
+  chainCalls: number;
+  ms: number;
+}
+
+export interface ReconcileOptions {
+  now?: Date;
+  concurrency?: number;
+  /** Most checkouts observed in one sweep (the rest wait for the next). */
+  limit?: number;
+}
+
+/**
+ * How stale an observation may get, by checkout age: a fresh checkout (a buyer is probably
+ * paying right now) is looked at every few seconds, an old one rarely. [max age, every].
+ */
+export const OBSERVE_POLICY: readonly (readonly [maxAgeMs: number, everyMs: number])[] = [
+  [10 * 60_000, 5_000],
+  [60 * 60_000, 30_000],
+  [6 * 3_600_000, 120_000],
+  [Number.POSITIVE_INFINITY, 600_000],
+];
+
+export function observeEveryMs(ageMs: number): number {
+  return OBSERVE_POLICY.find(([maxAge]) => ageMs < maxAge)![1];
+}
+
+/** Arbitrary but fixed: the advisory lock key of the sweep ("satchel-reconcile"). */
+export const RECONCILE_LOCK_KEY = 0x5a7c4e1;
+
+const g = globalThis as unknown as { __satchelSweepRunning?: boolean };
+
+export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileCounts> {
+  // Never two at once in this process (the driver's timer, a manual run)…
+  if (g.__satchelSweepRunning) return emptyCounts(true);
+  g.__satchelSweepRunning = true;
+  try {
+    // …nor across processes: the embedded database is single-process (its folder lock), so
+    // only PostgreSQL needs the advisory lock, held by a transaction for the sweep's duration.
+    if (env().embedded) return await sweep(opts);
+    let result: ReconcileCounts | null = null;
+    await db.$transaction(
+      async (tx) => {
+        const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RECONCILE_LOCK_KEY}::bigint) AS locked`;
+        if (!row?.locked) return;
+        result = await sweep(opts);
+      },
+      { timeout: 15 * 60_000, maxWait: 10_000 },
+    );
+    return result ?? emptyCounts(true);
+  } finally {
+    g.__satchelSweepRunning = false;
+  }
+}
+
+function emptyCounts(skipped: boolean): ReconcileCounts {
+  return { skipped, observed: 0, paid: 0, expired: 0, credited: 0, forwarded: 0, notified: 0, eventsResent: 0, errors: 0, chainCalls: 0, ms: 0 };
+}
+
+/** The sweep itself, without the lock (the bench and tests call reconcile()). */
+async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
+  const started = performance.now();
+  const now = opts.now ?? new Date();
+  const counts = emptyCounts(false);
+  const concurrency = opts.concurrency ?? 8;
+
+  const stale = await staleCheckouts(now, opts.limit ?? 5_000);
+  const settling = await settlingCheckouts(now);
+
+  // One tip height for the whole sweep instead of one per checkout.
+  let tipHeight: number | undefined;
+  if (stale.some((c) => c.rail === "btc") && bitcoinSettings().enabled) {
+    try {
+      const client = await chainClient();
+      const before = client.stats.requests;
+      tipHeight = await client.tipHeight();
+      counts.chainCalls += client.stats.requests - before;
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, "reconcile: chain backend unavailable; open checkouts wait for the next sweep");
+      counts.errors++;
+    }
+  }
+  const toObserve = tipHeight === undefined ? [] : stale.map((c) => c.id);
+  const observing = new Set(toObserve);
+  const settleOnly = settling.filter((id) => !observing.has(id));
+
+  const tally = (r: AdvanceResult) => {
+    if (r.observed) counts.observed++;
+    counts.chainCalls += r.chainCalls;
+    for (const d of r.did) if (d in counts && d !== "observed") (counts as unknown as Record<string, number>)[d]!++;
+    counts.errors += r.errors.length;
+    for (const e of r.errors) log.warn({ checkoutId: r.checkoutId, stage: e.stage, err: e.message }, "reconcile: step failed; retried next sweep");
+  };
+  await pool(toObserve, concurrency, async (id) => tally(await advanceCheckout(id, { now, tipHeight })));
+  await pool(settleOnly, concurrency, async (id) => tally(await advanceCheckout(id, { now, skipObserve: true })));
+
+  const events = await resendUnsent({ now });
+  counts.eventsResent = events.resent;
+  counts.errors += events.failed;
+  counts.ms = Math.round(performance.now() - started);
+  return counts;
+}
+
+/** Watched checkouts whose last observation is older than the policy allows for their age. */
+async function staleCheckouts(now: Date, limit: number): Promise<{ id: string; rail: string }[]> {
+  const cases = OBSERVE_POLICY.filter(([maxAge]) => Number.isFinite(maxAge)).map(
+    ([maxAge, every]) => Prisma.sql`WHEN ${now}::timestamp - "createdAt" < ${`${maxAge} milliseconds`}::interval THEN ${`${every} milliseconds`}::interval`,
+  );
+  const last = OBSERVE_POLICY[OBSERVE_POLICY.length - 1]![1];
+  return db.$queryRaw<{ id: string; rail: string }[]>`
+    SELECT "id", "rail"::text AS "rail" FROM "Checkout"
+    WHERE ("status" IN ('pending', 'confirming') OR ("status" = 'expired' AND "monitorUntil" > ${now}))
+      AND ("lastObservedAt" IS NULL OR "lastObservedAt" <= ${now}::timestamp - CASE ${Prisma.join(cases, " ")} ELSE ${`${last} milliseconds`}::interval END)
+    ORDER BY "lastObservedAt" ASC NULLS FIRST
+    LIMIT ${limit}`;
+}
+
+/** Paid but uncredited, credited but not yet forwarded (hot) or notified. */
+async function settlingCheckouts(now: Date): Promise<string[]> {
+  const hot = bitcoinSettings().source === "hot";
+  const rows = await db.checkout.findMany({
+    where: {
+      OR: [
+        { status: "paid", exception: null },
+        { status: "paid", exception: { in: ["overpaid", "multiple"] } },
+        ...(hot ? [{ status: "credited" as const, rail: "btc" as const }] : []),
+        { status: { in: ["credited", "forwarded"] }, notifiedAt: null },
+      ],
+      updatedAt: { lt: now },
+    },
+    select: { id: true },
+    orderBy: { updatedAt: "asc" },
+    take: 1_000,
+  });
+  return rows.map((r) => r.id);
+}
+
+/** Runs fn over items with at most `size` in flight. */
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, "reconcile: item failed");
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+}

@@ -1,0 +1,24 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+
+// With BTC_ADDRESS_SOURCE=electrum and ELECTRUM_NOTIFY_TOKEN set, each new checkout's
+// address is subscribed with Electrum's `notify`, so the daemon POSTs to our webhook when the
+// address's status changes and the checkout moves without waiting for the next sweep.
+// Subscribing again is harmless (Electrum replaces the subscription).
+
+export function electrumNotifyUrl(token: string): string {
+  return new URL(`/api/webhooks/electrum/${encodeURIComponent(token)}`, env().APP_URL).toString();
+}
+
+export async function subscribeAddress(checkoutId: string): Promise<{ subscribed: boolean; reason?: string }> {
+  const settings = bitcoinSettings();
+  const token = env().ELECTRUM_NOTIFY_TOKEN;
+  if (settings.source !== "electrum" || !settings.electrum) return { subscribed: false, reason: "not using Electrum" };
+  if (!token) return { subscribed: false, reason: "ELECTRUM_NOTIFY_TOKEN is not set" };
+  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { rail: true, address: true, status: true } });
+  if (!c || c.rail !== "btc" || !c.address) return { subscribed: false, reason: "no Bitcoin address" };
+  await settings.electrum.notify(c.address, electrumNotifyUrl(token));
+  return { subscribed: true };
+}
