@@ -20,7 +20,7 @@ const simulator = (page: Page) => page.getByRole("region", { name: /Simulator/ }
 test("buy Medium with Bitcoin: QR, address and amount → pay → seen within 3 s → 3 blocks → paid", async ({ page }) => {
   await buyMediumWithBitcoin(page);
   await expect(page.getByRole("heading", { name: "Pay with Bitcoin", level: 1 })).toBeVisible();
-  await expect(page.getByTitle("Payment QR code")).toBeVisible();
+  await expect(page.getByRole("img", { name: "Payment QR code" })).toBeVisible();
   await expect(page.getByTestId("address")).toHaveText(/^bcrt1q[0-9a-z]+$/);
   await expect(page.getByTestId("amount-btc")).toHaveText("0.0002 BTC");
   await expect(page.getByRole("link", { name: "Open in wallet" })).toHaveAttribute("href", /^bitcoin:bcrt1q[0-9a-z]+\?amount=0\.0002&label=/);
@@ -58,7 +58,7 @@ test("a checkout past its expiry shows expired", async ({ page }) => {
   }
   await page.reload();
   await expect(page.getByText("Checkout expired.")).toBeVisible();
-  await expect(page.getByTitle("Payment QR code")).toHaveCount(0);
+  await expect(page.getByRole("img", { name: "Payment QR code" })).toHaveCount(0);
 });
 
 test("another buyer opening the checkout URL gets 404, and so does an unknown id", async ({ page, browser, baseURL }) => {

@@ -3,15 +3,22 @@ import type { CheckoutView } from "@/lib/checkouts/view";
 type Step = { label: string; state: "done" | "current" | "todo" };
 
 /** awaiting payment → seen → confirming n/N → paid, as a list the eye and a screen reader can follow. */
-export function statusSteps(c: Pick<CheckoutView, "status" | "seenAt" | "confirmations" | "confirmationsRequired" | "receivedAmount">): Step[] {
+export function statusSteps(c: Pick<CheckoutView, "rail" | "status" | "seenAt" | "confirmations" | "confirmationsRequired" | "receivedAmount">): Step[] {
   const seen = c.receivedAmount !== "0" || c.seenAt !== null;
   const paid = ["paid", "credited", "forwarded"].includes(c.status);
+  const credited = c.status === "credited" || c.status === "forwarded";
+  if (c.rail !== "btc")
+    return [
+      { label: "Awaiting payment", state: seen || paid ? "done" : "current" },
+      { label: "Processing", state: paid ? "done" : seen ? "current" : "todo" },
+      { label: credited ? "Paid · credits added" : "Paid", state: paid ? "done" : "todo" },
+    ];
   const n = Math.min(c.confirmations, c.confirmationsRequired);
   return [
     { label: "Awaiting payment", state: seen || paid ? "done" : "current" },
     { label: "Payment seen", state: paid || (seen && n > 0) ? "done" : seen ? "current" : "todo" },
     { label: `Confirming ${n}/${c.confirmationsRequired}`, state: paid ? "done" : seen && n > 0 ? "current" : "todo" },
-    { label: c.status === "credited" || c.status === "forwarded" ? "Paid · credits added" : "Paid", state: paid ? "done" : "todo" },
+    { label: credited ? "Paid · credits added" : "Paid", state: paid ? "done" : "todo" },
   ];
 }
 

@@ -3,6 +3,7 @@ import { db } from "@/lib/db/client";
 import type { CheckoutException, CheckoutStatus, Rail } from "@/lib/db/generated/enums";
 import { buildBip21 } from "@/lib/rails/bitcoin/bip21";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { railFor } from "@/lib/rails/registry";
 
 // What a buyer (or an admin) sees of a checkout: JSON-safe (sats as strings, ISO dates),
 // and only ever returned to the checkout's owner or an admin. Everyone else gets null,
@@ -44,6 +45,10 @@ export interface CheckoutView {
   creditedAt: string | null;
   outputs: { txid: string; vout: number; sats: string; confirmed: boolean; gone: boolean }[];
   timeline: { at: string; status: CheckoutStatus; message: string }[];
+  /** Why the provider failed the payment, in plain language. */
+  failureMessage: string | null;
+  /** Rail-specific facts for the rail's panel (see Rail.viewDetails). */
+  details: Record<string, string | number | boolean | null>;
   /** Open: the buyer may still pay or is waiting on confirmations. */
   open: boolean;
   /** The built-in regtest simulator backs this checkout (the page shows its controls). */
@@ -97,6 +102,8 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     creditedAt: c.creditedAt?.toISOString() ?? null,
     outputs: c.outputs.map((o) => ({ txid: o.txid, vout: o.vout, sats: o.sats.toString(), confirmed: o.blockHeight !== null, gone: o.goneAt !== null })),
     timeline: c.events.map((e) => ({ at: e.createdAt.toISOString(), status: e.toStatus, message: e.message })),
+    failureMessage: c.failureMessage,
+    details: (await railFor(c.rail).viewDetails?.(c.id)) ?? {},
     open: isOpen(c.status),
     simulator: Boolean(btc && btc.esploraUrl === null),
     serverTime: new Date().toISOString(),

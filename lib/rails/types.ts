@@ -38,4 +38,9 @@ export interface Rail {
   start(input: RailStartInput): Promise<RailStartResult>;
   /** Asks the provider about the checkout and applies what it says; safe to run twice. */
   observe(checkoutId: string): Promise<RailObservation>;
+  /**
+   * What the checkout page shows for this rail beyond the shared fields (a masked phone, the
+   * buyer's wallet, a link to continue at the provider). Owner-visible: never secrets.
+   */
+  viewDetails?(checkoutId: string): Promise<Record<string, string | number | boolean | null>>;
 }

@@ -4,6 +4,7 @@ import { CheckoutLive } from "@/components/checkout/checkout-live";
 import { PageTitle } from "@/components/page-title";
 import { requireUserPage } from "@/lib/auth/guards";
 import { liveCheckout } from "@/lib/checkouts/live";
+import { railFor } from "@/lib/rails/registry";
 
 export const metadata: Metadata = { title: "Checkout" };
 
@@ -15,7 +16,7 @@ export default async function CheckoutPage({ params }: { params: Promise<{ id: s
   if (!view) notFound();
   return (
     <div className="mx-auto max-w-3xl">
-      <PageTitle title="Pay with Bitcoin" />
+      <PageTitle title={`Pay with ${railFor(view.rail).label}`} />
       <CheckoutLive initial={view} />
     </div>
   );
