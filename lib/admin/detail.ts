@@ -1,0 +1,67 @@
+import "server-only";
+import { creditKey } from "@/lib/checkouts/credit";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { refundKey } from "@/lib/receipts/receipt";
+
+// Everything an admin needs to understand one checkout: the row, its full timeline, every
+// chain output, related webhook deliveries, ledger entries, the sweep, the resolution and
+// the audit trail; plus which actions make sense right now.
+
+export function explorerTxUrl(txid: string): string | null {
+  const template = env().EXPLORER_TX_URL;
+  return template ? template.replaceAll("{txid}", encodeURIComponent(txid)) : null;
+}
+
+/** Pretty-prints a webhook body when it is JSON; leaves anything else (form posts, XML) as sent. */
+export function prettyBody(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
+export async function paymentDetail(id: string) {
+  const c = await db.checkout.findUnique({
+    where: { id },
+    include: {
+      user: { select: { id: true, email: true, name: true, balance: true } },
+      events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      outputs: { orderBy: { firstSeenAt: "asc" } },
+      sweep: { select: { txid: true, feeSats: true, amountSats: true, feeRate: true, toAddress: true, createdAt: true, broadcastAt: true, confirmedAt: true, attempts: true, error: true } },
+      inbox: { orderBy: { receivedAt: "asc" } },
+    },
+  });
+  if (!c) return null;
+  const [ledger, resolution, audit] = await Promise.all([
+    db.ledgerEntry.findMany({ where: { reference: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    db.checkoutResolution.findUnique({ where: { checkoutId: id } }),
+    db.auditLog.findMany({ where: { targetType: "checkout", targetId: id }, orderBy: { createdAt: "desc" }, include: { actor: { select: { email: true } } } }),
+  ]);
+  const credited = ledger.some((e) => e.idempotencyKey === creditKey(id));
+  const refunded = ledger.some((e) => e.idempotencyKey === refundKey(id));
+  const settled = c.status === "credited" || c.status === "forwarded";
+  const resolvable = !resolution && !settled && ["expired", "failed", "paid"].includes(c.status);
+  const can = {
+    recheck: true,
+    resolve: resolvable,
+    refund: settled && credited && !refunded,
+    forward: c.rail === "btc" && c.status === "credited" && c.derivationIndex !== null,
+    resendReceipt: settled && credited,
+  };
+  return {
+    checkout: c,
+    ledger,
+    resolution,
+    audit,
+    can,
+    credited,
+    refunded,
+    outputs: c.outputs.map((o) => ({ ...o, explorerUrl: explorerTxUrl(o.txid) })),
+    inbox: c.inbox.map((w) => ({ ...w, pretty: prettyBody(w.body) })),
+    sweep: c.sweep ? { ...c.sweep, explorerUrl: explorerTxUrl(c.sweep.txid) } : null,
+  };
+}
+
+export type PaymentDetail = NonNullable<Awaited<ReturnType<typeof paymentDetail>>>;

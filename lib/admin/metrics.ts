@@ -1,0 +1,208 @@
+import "server-only";
+import { db, Prisma } from "@/lib/db/client";
+import type { CheckoutStatus, Rail } from "@/lib/db/generated/enums";
+import { checkHealth } from "@/lib/health";
+import { availableRails } from "@/lib/checkouts/rails";
+import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+
+// The admin overview's figures, straight from the database (lib/admin/metrics.test.ts seeds
+// rows and checks each number). Time-based figures cover [from, to); days are UTC.
+
+export interface MetricsRange {
+  from: Date;
+  to: Date;
+}
+
+export interface RevenuePoint {
+  /** YYYY-MM-DD (UTC) of creditedAt. */
+  day: string;
+  rail: Rail;
+  currency: string;
+  /** Σ priceMinor of checkouts credited that day (minor units). */
+  amountMinor: number;
+  count: number;
+}
+
+export interface Metrics {
+  range: { from: string; to: string };
+  revenue: RevenuePoint[];
+  /** Checkouts created in the range, by current status. */
+  byStatus: Partial<Record<CheckoutStatus, number>>;
+  conversion: { created: number; credited: number; /** 0..1, null when nothing was created. */ rate: number | null };
+  /** Median seconds from payment seen to credited, for checkouts credited in the range. */
+  medianSeenToCreditedSeconds: number | null;
+  /** Needing an admin now, whatever their age. */
+  openExceptions: number;
+}
+
+/** The last `days` whole UTC days up to now (today included). */
+export function lastDays(days: number, now = new Date()): MetricsRange {
+  const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+  return { from: new Date(to.getTime() - days * 86_400_000), to };
+}
+
+/**
+ * Checkouts an admin must act on: background work gave up (needsAttention), or an exception
+ * left money neither credited nor marked — settled statuses only, since an open checkout can
+ * still be paid up — and no admin resolved it yet.
+ */
+export const NEEDS_ACTION_SQL = Prisma.sql`(
+  NOT EXISTS (SELECT 1 FROM "CheckoutResolution" r WHERE r."checkoutId" = c."id")
+  AND (c."needsAttention" OR (c."exception" IS NOT NULL AND c."status" IN ('expired', 'failed')
+       OR (c."status" = 'paid' AND c."exception" IN ('underpaid', 'paid_late', 'invalid'))))
+)`;
+
+export async function metrics(range: MetricsRange): Promise<Metrics> {
+  const { from, to } = range;
+  const [revenue, statuses, median, exceptions] = await Promise.all([
+    db.$queryRaw<{ day: string; rail: Rail; currency: string; amount: bigint; count: bigint }[]>`
+      SELECT to_char(date_trunc('day', "creditedAt"), 'YYYY-MM-DD') AS day, "rail", "currency",
+             SUM("priceMinor")::bigint AS amount, COUNT(*)::bigint AS count
+      FROM "Checkout"
+      WHERE "status" IN ('credited', 'forwarded') AND "creditedAt" >= ${from} AND "creditedAt" < ${to}
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    db.$queryRaw<{ status: CheckoutStatus; count: bigint }[]>`
+      SELECT "status", COUNT(*)::bigint AS count FROM "Checkout"
+      WHERE "createdAt" >= ${from} AND "createdAt" < ${to} GROUP BY 1`,
+    db.$queryRaw<{ median: number | null }[]>`
+      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM ("creditedAt" - "seenAt")))::float8 AS median
+      FROM "Checkout"
+      WHERE "creditedAt" >= ${from} AND "creditedAt" < ${to} AND "seenAt" IS NOT NULL AND "status" IN ('credited', 'forwarded')`,
+    db.$queryRaw<{ count: bigint }[]>`SELECT COUNT(*)::bigint AS count FROM "Checkout" c WHERE ${NEEDS_ACTION_SQL}`,
+  ]);
+  const byStatus: Partial<Record<CheckoutStatus, number>> = {};
+  for (const s of statuses) byStatus[s.status] = Number(s.count);
+  const created = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const credited = (byStatus.credited ?? 0) + (byStatus.forwarded ?? 0);
+  const m = median[0]?.median;
+  return {
+    range: { from: from.toISOString(), to: to.toISOString() },
+    revenue: revenue.map((r) => ({ day: r.day, rail: r.rail, currency: r.currency, amountMinor: Number(r.amount), count: Number(r.count) })),
+    byStatus,
+    conversion: { created, credited, rate: created ? credited / created : null },
+    medianSeenToCreditedSeconds: m === null || m === undefined ? null : Math.round(Number(m)),
+    openExceptions: Number(exceptions[0]?.count ?? 0),
+  };
+}
+
+// ── Address gap ──
+
+/** Wallets (Electrum, Sparrow, BDK) stop scanning after this many unused addresses in a row. */
+export const GAP_LIMIT = 20;
+export const GAP_WARN_AT = 15;
+
+export interface GapStatus {
+  walletKey: string;
+  /** Addresses handed out so far (the cursor). */
+  handedOut: number;
+  /** Highest index whose address received funds, or null if none did. */
+  lastFundedIndex: number | null;
+  /** Addresses handed out after the last funded one. */
+  unused: number;
+  limit: number;
+  warn: boolean;
+}
+
+/**
+ * Unused addresses of one derived wallet: those handed out after the last one that received
+ * funds. Checkouts do not record their wallet, so a candidate index counts only if its
+ * address is what this wallet derives at that index (`derive`): another key's checkouts at
+ * the same indexes are ignored.
+ */
+export async function gapStatus(walletKey: string, derive: (index: number) => string): Promise<GapStatus> {
+  const cursor = await db.addressCursor.findUnique({ where: { walletKey }, select: { nextIndex: true } });
+  const handedOut = cursor?.nextIndex ?? 0;
+  let lastFundedIndex: number | null = null;
+  const batch = 50;
+  for (let skip = 0; lastFundedIndex === null; skip += batch) {
+    const funded = await db.$queryRaw<{ derivationIndex: number; address: string }[]>`
+      SELECT c."derivationIndex", c."address" FROM "Checkout" c
+      WHERE c."rail" = 'btc' AND c."derivationIndex" IS NOT NULL AND c."derivationIndex" < ${handedOut}
+        AND (c."receivedAmount" > 0 OR EXISTS (SELECT 1 FROM "ChainOutput" o WHERE o."checkoutId" = c."id"))
+      ORDER BY c."derivationIndex" DESC LIMIT ${batch} OFFSET ${skip}`;
+    for (const f of funded) {
+      if (derive(f.derivationIndex) === f.address) {
+        lastFundedIndex = f.derivationIndex;
+        break;
+      }
+    }
+    if (funded.length < batch) break;
+  }
+  const unused = lastFundedIndex === null ? handedOut : handedOut - 1 - lastFundedIndex;
+  return { walletKey, handedOut, lastFundedIndex, unused, limit: GAP_LIMIT, warn: unused >= GAP_WARN_AT };
+}
+
+// ── Configuration and health ──
+
+export interface SystemStatus {
+  rails: { rail: string; label: string; detail: string }[];
+  database: { ok: boolean; mode: string; latencyMs?: number };
+  chain: { ok: boolean; tipHeight?: number; backend: string; error?: string; latencyMs?: number } | null;
+  gap: GapStatus | null;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+export async function systemStatus(opts: { chainTimeoutMs?: number } = {}): Promise<SystemStatus> {
+  const btc = bitcoinSettings();
+  const rails = availableRails().map((r) => ({
+    rail: r.rail,
+    label: r.label,
+    detail:
+      r.rail === "btc"
+        ? `${btc.network}, ${btc.source} addresses, ${btc.confirmations} confirmations${btc.demoKey ? ", demo key" : ""}`
+        : `${r.hint}${r.sandbox ? " (sandbox)" : ""}`,
+  }));
+  const health = await checkHealth();
+  let chain: SystemStatus["chain"] = null;
+  if (btc.enabled) {
+    const backend = btc.esploraUrl ? new URL(btc.esploraUrl).host : "built-in regtest simulator";
+    const started = performance.now();
+    try {
+      const tipHeight = await withTimeout(
+        chainClient().then((c) => c.tipHeight()),
+        opts.chainTimeoutMs ?? 2_500,
+      );
+      chain = { ok: true, tipHeight, backend, latencyMs: Math.round(performance.now() - started) };
+    } catch (err) {
+      chain = { ok: false, backend, error: err instanceof Error ? err.message.slice(0, 200) : "unreachable" };
+    }
+  }
+  const derive = btc.wallet ? (i: number) => btc.wallet!.receiveAddress(i) : btc.hot ? (i: number) => btc.hot!.address(i) : null;
+  const gap = btc.enabled && btc.walletKey && derive ? await gapStatus(btc.walletKey, derive) : null;
+  return { rails, database: { ok: health.database.ok, mode: health.database.mode, latencyMs: health.database.latencyMs }, chain, gap };
+}
+
+export interface ExceptionRow {
+  id: string;
+  email: string;
+  rail: Rail;
+  status: CheckoutStatus;
+  exception: string | null;
+  needsAttention: boolean;
+  attentionReason: string | null;
+  receivedAmount: string;
+  expectedAmount: string;
+  amountUnit: string;
+  createdAt: Date;
+}
+
+/** The oldest checkouts needing action, for the overview's worklist. */
+export async function openExceptions(limit = 10): Promise<ExceptionRow[]> {
+  const rows = await db.$queryRaw<(Omit<ExceptionRow, "receivedAmount" | "expectedAmount"> & { receivedAmount: bigint; expectedAmount: bigint })[]>`
+    SELECT c."id", u."email", c."rail", c."status", c."exception", c."needsAttention", c."attentionReason",
+           c."receivedAmount", c."expectedAmount", c."amountUnit", c."createdAt"
+    FROM "Checkout" c JOIN "User" u ON u."id" = c."userId"
+    WHERE ${NEEDS_ACTION_SQL}
+    ORDER BY c."createdAt" ASC LIMIT ${limit}`;
+  return rows.map((r) => ({ ...r, receivedAmount: r.receivedAmount.toString(), expectedAmount: r.expectedAmount.toString() }));
+}

@@ -1,0 +1,58 @@
+import "server-only";
+import { db, Prisma } from "@/lib/db/client";
+
+// Users for admins: search by email or name, balances, one user's ledger and checkouts.
+
+export interface UserListRow {
+  id: string;
+  email: string;
+  name: string | null;
+  role: "buyer" | "admin";
+  balance: number;
+  createdAt: Date;
+  checkouts: number;
+}
+
+export async function listUsers(opts: { q?: string; page?: number; pageSize?: number } = {}) {
+  const pageSize = Math.min(Math.max(opts.pageSize ?? 25, 1), 100);
+  const q = opts.q?.trim();
+  const where: Prisma.UserWhereInput = q
+    ? { OR: [{ id: q }, { email: { contains: q, mode: "insensitive" } }, { name: { contains: q, mode: "insensitive" } }] }
+    : {};
+  const total = await db.user.count({ where });
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const page = Math.min(Math.max(opts.page ?? 1, 1), pages);
+  const rows = await db.user.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    skip: (page - 1) * pageSize,
+    take: pageSize,
+    select: { id: true, email: true, name: true, role: true, balance: true, createdAt: true, _count: { select: { checkouts: true } } },
+  });
+  return {
+    rows: rows.map(({ _count, ...u }): UserListRow => ({ ...u, checkouts: _count.checkouts })),
+    total,
+    page,
+    pages,
+    pageSize,
+  };
+}
+
+export async function userDetail(id: string) {
+  const user = await db.user.findUnique({
+    where: { id },
+    select: { id: true, email: true, name: true, role: true, balance: true, createdAt: true },
+  });
+  if (!user) return null;
+  const [entries, checkouts, admins] = await Promise.all([
+    db.ledgerEntry.findMany({ where: { userId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 200 }),
+    db.checkout.findMany({
+      where: { userId: id },
+      orderBy: { createdAt: "desc" },
+      take: 50,
+      select: { id: true, createdAt: true, rail: true, status: true, exception: true, packageName: true, priceMinor: true, currency: true, credits: true },
+    }),
+    db.user.count({ where: { role: "admin" } }),
+  ]);
+  return { user, entries, checkouts, lastAdmin: user.role === "admin" && admins <= 1 };
+}
