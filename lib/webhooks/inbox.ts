@@ -1,0 +1,124 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { db, Prisma } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { isUniqueViolation } from "@/lib/ledger/ledger";
+
+// The webhook inbox: every inbound call is stored raw first — headers minus secrets, the
+// body, the verification result, the provider and its dedup key — and only then processed.
+// A redelivery with the same dedup key is the same row (answered as a duplicate, processed
+// once); a failure leaves the row "failed" with its error for the next attempt or an admin's
+// replay; replay(id) re-runs processing of a stored row, which every processor makes
+// idempotent. Each provider registers its processor once (lib/webhooks/processors.ts).
+
+export type InboxStatus = "received" | "processed" | "rejected" | "failed" | "ignored";
+
+export interface ProcessResult {
+  status: "processed" | "ignored";
+  checkoutId?: string | null;
+  note?: string;
+}
+
+export type Processor = (row: { id: string; provider: string; dedupKey: string; body: string; checkoutId: string | null }) => Promise<ProcessResult>;
+
+export interface InboundWebhook {
+  provider: string;
+  /** Provider-specific: the same delivery always yields the same key. Null for rejected calls (each stored on its own). */
+  dedupKey: string | null;
+  headers: Headers | Record<string, string>;
+  body: string;
+  verified: boolean;
+  verifyError?: string;
+}
+
+export interface ReceiveResult {
+  id: string;
+  duplicate: boolean;
+  status: InboxStatus;
+  error?: string;
+}
+
+/** Header names whose values never get stored: credentials, cookies, signatures, tokens. */
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|x-inngest-signature|x-hub-signature(-256)?|stripe-signature|x-signature|signature)$|token|secret|password/i;
+
+export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries = headers instanceof Headers ? [...headers.entries()] : Object.entries(headers);
+  for (const [name, value] of entries) out[name.toLowerCase()] = SECRET_HEADER.test(name) ? "[redacted]" : value.slice(0, 2000);
+  return out;
+}
+
+const g = globalThis as unknown as { __satchelProcessors?: Map<string, Processor> };
+
+export function registerProcessor(provider: string, processor: Processor): void {
+  g.__satchelProcessors ??= new Map();
+  g.__satchelProcessors.set(provider, processor);
+}
+
+function processorFor(provider: string): Processor {
+  const p = g.__satchelProcessors?.get(provider);
+  if (!p) throw new AppError("not_found", `No webhook processor for "${provider}".`);
+  return p;
+}
+
+/** Stores the call, then (if verified and new) processes it. */
+export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> {
+  const headers = redactHeaders(w.headers) as Prisma.InputJsonValue;
+  const rejected = !w.verified;
+  const dedupKey = w.dedupKey ?? `unverified:${randomUUID()}`;
+  let row;
+  try {
+    row = await db.webhookInbox.create({
+      data: {
+        provider: w.provider,
+        dedupKey,
+        headers,
+        body: w.body,
+        verified: w.verified,
+        verifyError: w.verifyError ?? null,
+        status: rejected ? "rejected" : "received",
+      },
+      select: { id: true },
+    });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const twin = await db.webhookInbox.findUniqueOrThrow({ where: { provider_dedupKey: { provider: w.provider, dedupKey } }, select: { id: true, status: true, error: true } });
+    // A redelivery of one that failed earlier is a chance to finish it.
+    if (twin.status === "failed" || twin.status === "received") {
+      const again = await processRow(twin.id);
+      return { ...again, duplicate: true };
+    }
+    return { id: twin.id, duplicate: true, status: twin.status, error: twin.error ?? undefined };
+  }
+  if (rejected) return { id: row.id, duplicate: false, status: "rejected" };
+  return { ...(await processRow(row.id)), duplicate: false };
+}
+
+/** Re-runs processing of a stored row (admins' "replay"); rejected rows stay rejected. */
+export async function replayWebhook(id: string): Promise<ReceiveResult> {
+  const row = await db.webhookInbox.findUnique({ where: { id }, select: { status: true, verified: true } });
+  if (!row) throw new AppError("not_found", "No such webhook.");
+  if (!row.verified) throw new AppError("conflict", "This webhook failed verification; it cannot be replayed.");
+  return { ...(await processRow(id)), duplicate: false };
+}
+
+async function processRow(id: string): Promise<Omit<ReceiveResult, "duplicate">> {
+  const row = await db.webhookInbox.update({ where: { id }, data: { attempts: { increment: 1 } } });
+  try {
+    const r = await processorFor(row.provider)(row);
+    await db.webhookInbox.update({
+      where: { id },
+      data: { status: r.status, processedAt: new Date(), error: null, ...(r.checkoutId !== undefined ? { checkoutId: r.checkoutId } : {}) },
+    });
+    return { id, status: r.status };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await db.webhookInbox.update({ where: { id }, data: { status: "failed", error: message.slice(0, 1000) } });
+    return { id, status: "failed", error: message };
+  }
+}
+
+/** A short fingerprint for dedup keys built from long or untrusted parts. */
+export function fingerprint(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+}
