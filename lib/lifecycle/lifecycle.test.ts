@@ -143,8 +143,12 @@ describe("reconcile", () => {
     // both are fresh (created just now): the first sweep right away finds nothing stale
     const now = new Date();
     await db.checkout.updateMany({ where: { id: { in: [paid.checkout.id, overdue.checkout.id] } }, data: { lastObservedAt: now } });
-    const fresh = await reconcile({ now });
-    expect(fresh.observed).toBe(0);
+    await reconcile({ now });
+    const untouched = await db.checkout.findMany({ where: { id: { in: [paid.checkout.id, overdue.checkout.id] } } });
+    expect(untouched.map((c) => [c.status, c.lastObservedAt?.getTime()])).toEqual([
+      ["pending", now.getTime()],
+      ["pending", now.getTime()],
+    ]);
 
     const later = new Date(overdue.checkout.expiresAt.getTime() + 1000);
     const r = await reconcile({ now: later });

@@ -1,0 +1,5 @@
+import { checkoutLifecycle } from "./checkout-lifecycle";
+import { reconcileCron } from "./reconcile";
+
+/** Every function the serve route registers. */
+export const functions = [checkoutLifecycle, reconcileCron];
