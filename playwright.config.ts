@@ -77,6 +77,9 @@ export default defineConfig({
       BTC_NETWORK: "regtest",
       RATE_SOURCE: "fixed",
       BTC_FIXED_RATE: "100000",
+      // The in-process driver (no Inngest here) sweeps every 2 s, so background crediting
+      // shows up within a few seconds in e2e/lifecycle.spec.ts.
+      RECONCILE_INTERVAL_SECONDS: "2",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
   },

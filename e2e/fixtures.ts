@@ -101,3 +101,23 @@ export const test = base.extend<{
     await use(c);
   },
 });
+
+/**
+ * Emails Satchel recorded for `to` (the local outbox: with no SMTP configured, the
+ * OutboundEmail row is the message). Read straight from the e2e database with `pg`, so the
+ * app needs no test-only route.
+ */
+export async function outboxEmails(to: string): Promise<{ dedupKey: string; subject: string; text: string; checkoutId: string | null; transport: string }[]> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT "dedupKey", "subject", "text", "checkoutId", "transport" FROM "OutboundEmail" WHERE "to" = $1 ORDER BY "createdAt"`,
+      [to.toLowerCase()],
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
