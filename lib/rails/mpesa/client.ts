@@ -1,0 +1,34 @@
+import "server-only";
+import { mpesaSettings } from "./config";
+import { DarajaClient } from "./daraja";
+import { localDaraja } from "./sandbox";
+import { dbTokenStore, tokenRowId } from "./token";
+
+// The Daraja client of this process: the real API in live mode, the in-process fake in local
+// mode; either way the OAuth token is shared through the database.
+
+const g = globalThis as unknown as { __satchelDaraja?: Promise<DarajaClient> };
+
+export function darajaClient(): Promise<DarajaClient> {
+  g.__satchelDaraja ??= (async () => {
+    const s = mpesaSettings();
+    if (s.mode === "off") throw new Error("M-Pesa is not configured");
+    const baseUrl = s.baseUrl ?? (await localDaraja()!).url;
+    return new DarajaClient({
+      baseUrl,
+      consumerKey: s.consumerKey,
+      consumerSecret: s.consumerSecret,
+      shortcode: s.shortcode,
+      passkey: s.passkey,
+      tokens: dbTokenStore(tokenRowId(baseUrl, s.consumerKey)),
+    });
+  })().catch((err) => {
+    g.__satchelDaraja = undefined;
+    throw err;
+  });
+  return g.__satchelDaraja;
+}
+
+export function resetDarajaClientForTests(): void {
+  g.__satchelDaraja = undefined;
+}

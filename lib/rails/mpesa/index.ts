@@ -1,0 +1,2 @@
+export { mpesaRail, observeMpesaCheckout, startMpesaCheckout } from "./rail";
+export { mpesaSettings } from "./config";

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as callbackRoute } from "@/app/api/webhooks/mpesa/[token]/route";
+import { creditKey } from "@/lib/checkouts/credit";
+import { db } from "@/lib/db/client";
+import { isAppError } from "@/lib/errors";
+import { registerLocalHandlers } from "@/lib/lifecycle/local";
+import { createUser } from "@/test/factories";
+import { resetMpesaSettingsForTests } from "./config";
+import { observeMpesaCheckout, startMpesaCheckout } from "./rail";
+import { stopLocalDaraja } from "./sandbox";
+import type { BuyerAction, FakeDaraja } from "./sandbox/server";
+import { mpesaSandbox } from "./test-helpers";
+import { handleMpesaCallback } from "./webhook";
+
+// The M-Pesa rail end to end against real PostgreSQL and the local fake Daraja: STK push,
+// callbacks through the webhook inbox (and the route), STK query, crediting once.
+
+const TOKEN = "test-callback-token-0123456789abcdef";
+let fake: FakeDaraja;
+
+beforeAll(async () => {
+  fake = await mpesaSandbox({ MPESA_CALLBACK_TOKEN: TOKEN });
+  registerLocalHandlers();
+});
+afterAll(async () => {
+  await stopLocalDaraja();
+});
+
+async function started(phone = "0712345678") {
+  const user = await createUser();
+  const { checkoutId } = await startMpesaCheckout({ userId: user.id, packageId: "medium", phone });
+  const checkout = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId }, include: { mpesa: true } });
+  return { user, checkout, payment: checkout.mpesa!, requestId: checkout.mpesa!.checkoutRequestId! };
+}
+
+/** The buyer acts on the fake; returns the callback body Daraja sends (its own POST goes nowhere in tests). */
+async function buyer(requestId: string, action: BuyerAction): Promise<string> {
+  const { body } = await fake.act(requestId, action);
+  return JSON.stringify(body);
+}
+
+const callback = (body: string, token = TOKEN, headers: Record<string, string> = {}) =>
+  handleMpesaCallback(token, new Headers({ "content-type": "application/json", ...headers }), body);
+
+const balance = async (userId: string) => (await db.user.findUniqueOrThrow({ where: { id: userId } })).balance;
+const checkoutOf = (id: string) => db.checkout.findUniqueOrThrow({ where: { id } });
+
+describe("starting an M-Pesa checkout", () => {
+  it("prices in whole shillings at the fixed rate, sends the STK push in Daraja's shape and records it", async () => {
+    const { checkout, payment, requestId } = await started("+254 712 345 678");
+    expect(checkout).toMatchObject({ rail: "mpesa", status: "pending", expectedAmount: 2590n, amountUnit: "KES", rateValue: "129.5", rateSource: "fixed", externalRef: requestId });
+    expect(payment).toMatchObject({ phone: "254712345678", amountKes: 2590, sandbox: true, receiptNumber: null });
+    const sent = fake.requests.get(requestId)!;
+    expect(sent).toMatchObject({ amount: 2590, phone: "254712345678", shortcode: "174379", partyB: "174379", transactionType: "CustomerPayBillOnline", transactionDesc: "Medium" });
+    expect(sent.callbackUrl).toBe(`http://127.0.0.1:9/api/webhooks/mpesa/${TOKEN}`);
+    expect(sent.accountReference.length).toBeLessThanOrEqual(12);
+    expect(payment.merchantRequestId).toBe(sent.merchantRequestId);
+  });
+
+  it("refuses a number M-Pesa cannot prompt, before creating anything", async () => {
+    const user = await createUser();
+    const err = await startMpesaCheckout({ userId: user.id, packageId: "medium", phone: "0612345678" }).catch((e) => e);
+    expect(isAppError(err) && err.code).toBe("validation_failed");
+    expect(err.message).toContain("Safaricom M-Pesa number");
+    expect(await db.checkout.count({ where: { userId: user.id } })).toBe(0);
+  });
+});
+
+describe("the callback", () => {
+  it("approve → paid with the receipt → credited once, answered with Daraja's acknowledgement", async () => {
+    const { user, checkout, requestId } = await started();
+    const body = await buyer(requestId, "approve");
+    const res = await callbackRoute(new Request(`http://x/api/webhooks/mpesa/${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body }), {
+      params: Promise.resolve({ token: TOKEN }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ResultCode: 0, ResultDesc: "Accepted" });
+    const after = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(after.status).toBe("credited");
+    expect(after.receivedAmount).toBe(2590n);
+    expect(after.mpesa!.receiptNumber).toBe(fake.requests.get(requestId)!.result!.receipt);
+    expect(after.mpesa!.resultCode).toBe(0);
+    expect(await balance(user.id)).toBe(500);
+  });
+
+  it("1,000 duplicate callbacks → one inbox row, one credit", async () => {
+    const { user, checkout, requestId } = await started();
+    const body = await buyer(requestId, "approve");
+    for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, () => callback(body)));
+    expect(await balance(user.id)).toBe(500);
+    expect(await db.ledgerEntry.count({ where: { idempotencyKey: creditKey(checkout.id) } })).toBe(1);
+    expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
+    const rows = await db.webhookInbox.findMany({ where: { provider: "mpesa", dedupKey: `${requestId}:0` } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "processed", checkoutId: checkout.id, verified: true });
+    expect((await checkoutOf(checkout.id)).status).toBe("credited");
+  });
+
+  it("a forged token → 404 and a stored rejected row; nothing moves", async () => {
+    const { user, checkout, requestId } = await started();
+    const body = await buyer(requestId, "approve");
+    const err = await callback(body, "guessed-token-0123456789abcdefgh").catch((e) => e);
+    expect(isAppError(err) && err.status).toBe(404);
+    const res = await callbackRoute(new Request("http://x/api/webhooks/mpesa/nope", { method: "POST", headers: { "content-type": "application/json" }, body }), {
+      params: Promise.resolve({ token: "nope" }),
+    });
+    expect(res.status).toBe(404);
+    const rejected = await db.webhookInbox.findMany({ where: { provider: "mpesa", status: "rejected", body } });
+    expect(rejected).toHaveLength(2);
+    expect(rejected.every((r) => !r.verified && r.verifyError === "unknown callback token")).toBe(true);
+    expect((await checkoutOf(checkout.id)).status).toBe("pending");
+    expect(await balance(user.id)).toBe(0);
+  });
+
+  it("a 'paid' callback M-Pesa does not confirm (the buyer cancelled) never pays", async () => {
+    const { user, checkout, requestId } = await started();
+    const real = JSON.parse(await buyer(requestId, "cancel"));
+    const forged = {
+      Body: {
+        stkCallback: {
+          ...real.Body.stkCallback,
+          ResultCode: 0,
+          ResultDesc: "The service request is processed successfully.",
+          CallbackMetadata: { Item: [{ Name: "Amount", Value: 2590 }, { Name: "MpesaReceiptNumber", Value: "FORGED1234" }, { Name: "PhoneNumber", Value: 254712345678 }] },
+        },
+      },
+    };
+    await callback(JSON.stringify(forged));
+    const after = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(after.status).toBe("failed");
+    expect(after.mpesa!.receiptNumber).toBeNull();
+    expect(await balance(user.id)).toBe(0);
+  });
+
+  it("a receipt that already paid another checkout is ignored", async () => {
+    const first = await started();
+    const paidBody = JSON.parse(await buyer(first.requestId, "approve"));
+    await callback(JSON.stringify(paidBody));
+    const second = await started();
+    const real = JSON.parse(await buyer(second.requestId, "approve"));
+    const items = real.Body.stkCallback.CallbackMetadata.Item as { Name: string; Value?: unknown }[];
+    items.find((i) => i.Name === "MpesaReceiptNumber")!.Value = paidBody.Body.stkCallback.CallbackMetadata.Item[1].Value;
+    const r = await callback(JSON.stringify(real));
+    expect(r.status).toBe("ignored");
+    expect((await checkoutOf(second.checkout.id)).status).toBe("pending");
+    expect(await balance(second.user.id)).toBe(0);
+  });
+
+  it.each([
+    ["cancel", 1032, "You cancelled the M-Pesa prompt"],
+    ["wrong_pin", 2001, "PIN entered was wrong"],
+    ["insufficient_funds", 1, "balance is too low"],
+  ] as const)("%s → failed with a plain-language message", async (action, code, text) => {
+    const { checkout, requestId } = await started();
+    await callback(await buyer(requestId, action));
+    const after = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(after.status).toBe("failed");
+    expect(after.failureMessage).toContain(text);
+    expect(after.mpesa!.resultCode).toBe(code);
+  });
+
+  it("malformed JSON and a wrong shape are 400 and stored rejected", async () => {
+    for (const body of ["{not json", JSON.stringify({ Body: { nope: 1 } })]) {
+      const err = await callback(body).catch((e) => e);
+      expect(isAppError(err) && err.status).toBe(400);
+      expect(await db.webhookInbox.count({ where: { provider: "mpesa", status: "rejected", body } })).toBe(1);
+    }
+  });
+
+  it("an oversized body is 413 before anything is read into memory", async () => {
+    const body = JSON.stringify({ pad: "x".repeat(20_000) });
+    const res = await callbackRoute(new Request(`http://x/api/webhooks/mpesa/${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body }), {
+      params: Promise.resolve({ token: TOKEN }),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it("with MPESA_ALLOWED_IPS, a caller outside the list gets 403 and a rejected row", async () => {
+    const { checkout, requestId } = await started();
+    const body = await buyer(requestId, "approve");
+    process.env.MPESA_ALLOWED_IPS = "196.201.214.200,196.201.213.0/24";
+    resetMpesaSettingsForTests();
+    try {
+      const err = await callback(body, TOKEN, { "x-forwarded-for": "203.0.113.9, 196.201.214.200" }).catch((e) => e);
+      expect(isAppError(err) && err.status).toBe(403);
+      expect((await checkoutOf(checkout.id)).status).toBe("pending");
+      const ok = await callback(body, TOKEN, { "x-forwarded-for": "196.201.213.44, 10.0.0.1" });
+      expect(ok.status).toBe("processed");
+      expect((await checkoutOf(checkout.id)).status).toBe("credited");
+    } finally {
+      delete process.env.MPESA_ALLOWED_IPS;
+      resetMpesaSettingsForTests();
+    }
+  });
+});
+
+describe("no callback: the STK query", () => {
+  it("waits MPESA_QUERY_AFTER_SECONDS, then asks; 'still processing' changes nothing; a result is applied", async () => {
+    const { checkout, requestId } = await started();
+    const t0 = checkout.createdAt.getTime();
+    const queriesBefore = fake.stats.query;
+    expect(await observeMpesaCheckout(checkout.id, { now: new Date(t0 + 30_000) })).toMatchObject({ status: "pending", changed: false });
+    expect(fake.stats.query).toBe(queriesBefore);
+    expect(await observeMpesaCheckout(checkout.id, { now: new Date(t0 + 61_000) })).toMatchObject({ status: "pending", changed: false });
+    expect(fake.stats.query).toBe(queriesBefore + 1);
+    // The buyer approved but the callback was lost (the fake could not deliver it).
+    await fake.act(requestId, "approve");
+    expect(await observeMpesaCheckout(checkout.id, { now: new Date(t0 + 65_000) })).toMatchObject({ changed: false }); // throttled
+    expect(await observeMpesaCheckout(checkout.id, { now: new Date(t0 + 80_000) })).toMatchObject({ status: "paid", changed: true });
+    const events = await db.checkoutEvent.findMany({ where: { checkoutId: checkout.id, toStatus: "paid" } });
+    expect(events[0]!.message).toContain("STK query");
+  });
+
+  it("a query result of 1037 fails the checkout with its message", async () => {
+    const { checkout, requestId } = await started();
+    await fake.act(requestId, "unreachable");
+    const r = await observeMpesaCheckout(checkout.id, { now: new Date(checkout.createdAt.getTime() + 61_000) });
+    expect(r).toMatchObject({ status: "failed", changed: true });
+    expect((await checkoutOf(checkout.id)).failureMessage).toContain("could not reach your phone");
+  });
+});

@@ -1,0 +1,100 @@
+import "server-only";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { log } from "@/lib/log";
+import { registerProcessor, receiveWebhook, type ProcessResult, type ReceiveResult } from "@/lib/webhooks/inbox";
+import { CallbackError, outcomeFor, parseStkCallback } from "./callback";
+import { darajaClient } from "./client";
+import { ipAllowed, mpesaSettings } from "./config";
+import { applyMpesaResult } from "./payments";
+
+// The M-Pesa callback at /api/webhooks/mpesa/<MPESA_CALLBACK_TOKEN>. Daraja's callbacks are
+// unsigned, so three things stand between a forger and our money:
+//   1. the unguessable path token (compared in constant time; a wrong one is a 404 and a
+//      stored "rejected" inbox row), and optionally MPESA_ALLOWED_IPS;
+//   2. the inbox's dedup key CheckoutRequestID:ResultCode, so a replay is the same row and is
+//      processed once, and the unique MpesaReceiptNumber, so one receipt pays one checkout;
+//   3. a success is confirmed with Daraja's STK Push Query before it moves the checkout: a
+//      "paid" that M-Pesa itself does not confirm changes nothing.
+// What Daraja gets back: {"ResultCode": 0, "ResultDesc": "Accepted"} with 200 for every
+// callback we stored from it (Daraja does not retry, so a processing failure stays in the
+// inbox for the lifecycle's STK query and for an admin's replay). Forged token → 404, an IP
+// outside the allow-list → 403, malformed JSON or shape → 400, oversized → 413: none of those
+// can come from Daraja, all are stored (except oversized bodies) and none moves money.
+
+export const MPESA_PROVIDER = "mpesa";
+export const MAX_MPESA_BODY = 16 * 1024;
+export const MPESA_ACK = { ResultCode: 0, ResultDesc: "Accepted" } as const;
+
+export function mpesaTokenOk(token: string): boolean {
+  const s = mpesaSettings();
+  if (s.mode === "off") return false;
+  const a = createHash("sha256").update(token).digest();
+  const b = createHash("sha256").update(s.callbackToken).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** The caller's address: the first x-forwarded-for hop (set by the proxy in front of us). */
+export function callerIp(headers: Headers): string | null {
+  const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return first || headers.get("x-real-ip")?.trim() || null;
+}
+
+export async function handleMpesaCallback(token: string, headers: Headers, body: string): Promise<ReceiveResult> {
+  if (!mpesaTokenOk(token)) {
+    await receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: "unknown callback token" });
+    throw new AppError("not_found", "Not found.");
+  }
+  const allowed = mpesaSettings().allowedIps;
+  if (allowed) {
+    const ip = callerIp(headers);
+    if (!ip || !ipAllowed(ip, allowed)) {
+      await receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: `caller ${ip ?? "unknown"} is not in MPESA_ALLOWED_IPS` });
+      throw new AppError("forbidden", "Not allowed.");
+    }
+  }
+  let checkoutRequestId: string;
+  let resultCode: number;
+  try {
+    const cb = parseStkCallback(JSON.parse(body));
+    checkoutRequestId = cb.checkoutRequestId;
+    resultCode = cb.resultCode;
+  } catch (err) {
+    const why = err instanceof CallbackError ? err.message : "the body is not JSON";
+    await receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: `malformed callback: ${why}` });
+    throw new AppError("bad_request", `Not an M-Pesa STK callback: ${why}.`);
+  }
+  return receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: `${checkoutRequestId}:${resultCode}`, headers, body, verified: true });
+}
+
+/** Processing a stored, verified callback (also what an admin's replay runs). */
+export async function processMpesaCallback(row: { body: string }): Promise<ProcessResult> {
+  const cb = parseStkCallback(JSON.parse(row.body));
+  const payment = await db.mpesaPayment.findUnique({ where: { checkoutRequestId: cb.checkoutRequestId }, select: { checkoutId: true, merchantRequestId: true } });
+  if (!payment) return { status: "ignored", checkoutId: null, note: "no payment has this CheckoutRequestID" };
+  if (payment.merchantRequestId && payment.merchantRequestId !== cb.merchantRequestId)
+    return { status: "ignored", checkoutId: payment.checkoutId, note: "MerchantRequestID does not match the prompt we sent" };
+
+  let resultCode = cb.resultCode;
+  let resultDesc = cb.resultDesc;
+  let outcome = cb.outcome;
+  if (outcome.kind === "paid") {
+    // Unsigned callbacks never move money on their own: M-Pesa must confirm the success.
+    const q = await (await darajaClient()).stkQuery(cb.checkoutRequestId);
+    if (q.state === "pending") throw new Error("M-Pesa has not confirmed this payment yet (STK query: still processing); the lifecycle asks again");
+    if (q.resultCode !== 0) {
+      log.warn({ checkoutId: payment.checkoutId, queried: q.resultCode }, "M-Pesa callback said paid but the STK query did not confirm it");
+      resultCode = q.resultCode;
+      resultDesc = q.resultDesc;
+      outcome = outcomeFor(q.resultCode, q.resultDesc);
+    }
+  }
+  const r = await applyMpesaResult({ checkoutId: payment.checkoutId, resultCode, resultDesc, outcome, cause: "webhook", via: "callback" });
+  // The lifecycle takes it from here (credit, receipt); the reconciler catches a lost event.
+  if (r.changed) await emitEvent(EVENTS.activity, { checkoutId: payment.checkoutId, source: "mpesa" });
+  return { status: r.note ? "ignored" : "processed", checkoutId: payment.checkoutId, note: r.note };
+}
+
+registerProcessor(MPESA_PROVIDER, processMpesaCallback);
