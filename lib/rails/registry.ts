@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { bitcoinRail } from "./bitcoin/rail";
+import { mpesaRail } from "./mpesa";
 import type { Rail, RailId } from "./types";
 
 // Every rail Satchel knows, in the order buyers see them. A rail module registers itself
@@ -8,6 +9,7 @@ import type { Rail, RailId } from "./types";
 // find it through this list.
 export const RAILS: Rail[] = [
   bitcoinRail,
+  mpesaRail,
 ];
 
 export function railFor(id: string): Rail {

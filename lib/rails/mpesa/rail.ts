@@ -14,6 +14,7 @@ import { mpesaSettings } from "./config";
 import { DarajaError } from "./daraja";
 import { applyMpesaResult } from "./payments";
 import { normalizeKenyanPhone, PhoneError } from "./phone";
+import { mpesaDetails, ownMpesaCheckout } from "./view";
 import "./webhook"; // registers the callback processor with the webhook inbox
 
 // M-Pesa Express: the buyer gives a phone number, we send the STK push (a PIN prompt on the
@@ -130,6 +131,13 @@ export async function observeMpesaCheckout(checkoutId: string, opts: { now?: Dat
   return { status: r.status, exception: r.exception, changed: r.changed };
 }
 
+/** "Try again": a new checkout for the same package and phone (a fresh prompt). */
+export async function retryMpesaCheckout(checkoutId: string, userId: string): Promise<{ checkoutId: string }> {
+  const c = await ownMpesaCheckout(checkoutId, userId);
+  if (c.status !== "failed" && c.status !== "expired") throw new AppError("conflict", "This payment is not finished yet.");
+  return startMpesaCheckout({ userId, packageId: c.packageId, phone: c.mpesa!.phone });
+}
+
 export const mpesaRail: Rail = {
   id: "mpesa",
   label: "M-Pesa",
@@ -140,4 +148,5 @@ export const mpesaRail: Rail = {
     return startMpesaCheckout({ userId, packageId, phone: fields.phone ?? "" });
   },
   observe: (checkoutId) => observeMpesaCheckout(checkoutId),
+  viewDetails: async (checkoutId) => (await mpesaDetails(checkoutId)) ?? {},
 };
