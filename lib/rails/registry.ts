@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { bitcoinRail } from "./bitcoin/rail";
+import { neobankRail } from "./neobank/rail";
 import { mpesaRail } from "./mpesa";
 import type { Rail, RailId } from "./types";
 
@@ -9,6 +10,7 @@ import type { Rail, RailId } from "./types";
 // find it through this list.
 export const RAILS: Rail[] = [
   bitcoinRail,
+  neobankRail,
   mpesaRail,
 ];
 

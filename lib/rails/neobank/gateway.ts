@@ -1,0 +1,27 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { NeobankClient } from "./client";
+import { neobankSettings } from "./config";
+import { neobankSandbox } from "./sandbox";
+
+// The client the app uses: pointed at NEOBANK_API_URL, or at the in-process sandbox (started
+// on first use) when the rail runs in sandbox mode.
+
+const g = globalThis as unknown as { __satchelNeobankClient?: { key: object; client: Promise<NeobankClient> } };
+
+export function neobankClient(): Promise<NeobankClient> {
+  const s = neobankSettings();
+  if (!s.enabled || !s.privateKey) throw new AppError("not_found", "NEO Bank payments are not enabled here.");
+  if (g.__satchelNeobankClient?.key !== s) {
+    const privateKey = s.privateKey;
+    const client = (async () => {
+      const baseUrl = s.apiUrl ?? (await neobankSandbox()).url;
+      return new NeobankClient({ baseUrl, apiKey: s.apiKey, privateKey, timeoutMs: 10_000, retries: 3 });
+    })();
+    g.__satchelNeobankClient = { key: s, client };
+    client.catch(() => {
+      if (g.__satchelNeobankClient?.client === client) g.__satchelNeobankClient = undefined;
+    });
+  }
+  return g.__satchelNeobankClient!.client;
+}

@@ -1,0 +1,37 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { neobankSettings, sandboxCredentials } from "../config";
+import { startNeobankSandbox, type NeobankSandbox } from "./server";
+
+// The app's NEO Bank sandbox: started in-process on first use, with the credentials
+// lib/rails/neobank/config.ts generated for this process (its public key is the one the fake
+// gateway checks our request signatures against). Refused outright where sandboxAllowed()
+// is false or real gateway credentials are configured, whatever else asks for it.
+
+const g = globalThis as unknown as { __satchelNeobankSandbox?: Promise<NeobankSandbox> };
+
+export function neobankSandbox(): Promise<NeobankSandbox> {
+  if (!sandboxAllowed() || !neobankSettings().sandbox)
+    throw new AppError("forbidden", "The NEO Bank sandbox is not available here (real money may be involved).");
+  g.__satchelNeobankSandbox ??= (async () => {
+    const c = sandboxCredentials();
+    return startNeobankSandbox({ apiKey: c.apiKey, publicKey: c.publicKey, webhookSecret: c.webhookSecret });
+  })().catch((err) => {
+    g.__satchelNeobankSandbox = undefined;
+    throw err;
+  });
+  return g.__satchelNeobankSandbox;
+}
+
+/** The running sandbox, if one was started in this process. */
+export function runningNeobankSandbox(): Promise<NeobankSandbox> | null {
+  return g.__satchelNeobankSandbox ?? null;
+}
+
+/** Stops the sandbox so tests can start over. */
+export async function resetNeobankSandboxForTests(): Promise<void> {
+  const s = g.__satchelNeobankSandbox;
+  g.__satchelNeobankSandbox = undefined;
+  await (await s?.catch(() => null))?.close();
+}
