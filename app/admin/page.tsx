@@ -1,38 +1,44 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { OverviewDashboard } from "@/components/admin/overview-dashboard";
 import { PageTitle } from "@/components/page-title";
-import { card } from "@/components/ui";
-import { adminOverview } from "@/lib/admin/overview";
+import { lastDays, metrics, openExceptions, systemStatus } from "@/lib/admin/metrics";
 import { requireAdminPage } from "@/lib/auth/guards";
-import { formatNumber } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Admin" };
+export const dynamic = "force-dynamic";
 
-export default async function AdminPage() {
+const RANGES = [7, 30, 90];
+
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdminPage("/admin");
-  const o = await adminOverview();
-  const stats: { label: string; value: number }[] = [
-    { label: "Users", value: o.users },
-    { label: "Admins", value: o.admins },
-    { label: "Active packages", value: o.activePackages },
-    { label: "Ledger entries", value: o.ledgerEntries },
-    { label: "Credits held by buyers", value: o.creditsOutstanding },
-  ];
+  const requested = Number((await searchParams).days);
+  const days = RANGES.includes(requested) ? requested : 30;
+  const [m, system, exceptions] = await Promise.all([metrics(lastDays(days)), systemStatus(), openExceptions(10)]);
   return (
     <div>
-      <PageTitle title="Admin" lead="An overview of this Satchel. Payments, refunds and webhooks will appear here." />
-      <section aria-labelledby="overview-title">
-        <h2 id="overview-title" className="sr-only">
-          Overview
-        </h2>
-        <dl className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-          {stats.map((s) => (
-            <div key={s.label} className={`${card} p-5`}>
-              <dt className="text-sm font-medium text-slate-600">{s.label}</dt>
-              <dd className="mt-1 text-2xl font-bold tracking-tight text-slate-900 tabular">{formatNumber(s.value)}</dd>
-            </div>
-          ))}
-        </dl>
-      </section>
+      <PageTitle title="Overview" lead="Revenue, conversion and what needs you, refreshed every few seconds." />
+      <nav aria-label="Range" className="-mt-4 mb-6 flex gap-1 text-sm">
+        {RANGES.map((d) => (
+          <Link
+            key={d}
+            href={`/admin?days=${d}`}
+            aria-current={d === days ? "page" : undefined}
+            className="rounded-md border border-slate-200 px-2.5 py-1 text-slate-600 hover:bg-slate-50 aria-[current=page]:border-brand-600 aria-[current=page]:text-brand-800"
+          >
+            {d} days
+          </Link>
+        ))}
+      </nav>
+      <OverviewDashboard
+        days={days}
+        initial={{
+          metrics: m,
+          system,
+          exceptions: exceptions.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+          at: new Date().toISOString(),
+        }}
+      />
     </div>
   );
 }

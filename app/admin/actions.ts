@@ -1,0 +1,108 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { ActionState } from "@/components/admin/action-dialog";
+import { adjustBalance, recheckCheckout, refundCheckout, resendReceipt, resolveCheckout, retryForwarding, setRole, type ActionContext, type ActionOutcome, type Resolution } from "@/lib/admin/actions";
+import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
+import { replayInboxRow } from "@/lib/admin/webhooks";
+import { sessionUser } from "@/lib/auth";
+import { isAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+// Server actions for /admin. Each one checks the caller's role on the server itself (a
+// server action is a public endpoint: the page that rendered the form proves nothing), then
+// hands explicit ids to lib/admin, which checks the role again inside its transaction.
+
+async function context(form: FormData): Promise<ActionContext | null> {
+  const user = await sessionUser();
+  if (!user || user.role !== "admin") return null;
+  return { actorId: user.id, requestId: String(form.get("requestId") ?? ""), reason: String(form.get("reason") ?? "") };
+}
+
+async function run(form: FormData, paths: string[], fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {
+  const ctx = await context(form);
+  if (!ctx) return { ok: false, message: "Admins only. Sign in again as an admin.", at: Date.now() };
+  try {
+    const out = await fn(ctx);
+    for (const p of paths) revalidatePath(p);
+    return { ok: true, message: out.message, at: Date.now() };
+  } catch (err) {
+    if (isAppError(err)) {
+      const fields = err.details as Record<string, string[] | undefined> | undefined;
+      const first = fields && typeof fields === "object" ? Object.values(fields).flat().filter(Boolean)[0] : undefined;
+      return { ok: false, message: first ? `${err.message} ${first}` : err.message, at: Date.now() };
+    }
+    log.error({ err }, "admin action failed");
+    return { ok: false, message: "Something went wrong on our side; nothing was changed.", at: Date.now() };
+  }
+}
+
+const str = (form: FormData, key: string) => String(form.get(key) ?? "");
+
+export async function resolveAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  const kind = str(form, "kind") as Resolution;
+  if (!["credit_full", "credit_partial", "invalid"].includes(kind)) return { ok: false, message: "Choose how to resolve it.", at: Date.now() };
+  return run(form, [`/admin/payments/${id}`, "/admin"], (ctx) => resolveCheckout(ctx, id, kind));
+}
+
+export async function refundAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  return run(form, [`/admin/payments/${id}`], (ctx) => refundCheckout(ctx, id));
+}
+
+export async function recheckAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  return run(form, [`/admin/payments/${id}`], (ctx) => recheckCheckout(ctx, id));
+}
+
+export async function forwardAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  return run(form, [`/admin/payments/${id}`], (ctx) => retryForwarding(ctx, id));
+}
+
+export async function resendAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  return run(form, [`/admin/payments/${id}`], (ctx) => resendReceipt(ctx, id));
+}
+
+export async function adjustAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "userId");
+  const amount = Number(str(form, "amount").trim());
+  return run(form, [`/admin/users/${id}`, "/admin/users"], (ctx) => adjustBalance(ctx, id, amount));
+}
+
+export async function roleAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "userId");
+  const role = str(form, "role") === "admin" ? "admin" : "buyer";
+  return run(form, [`/admin/users/${id}`, "/admin/users"], (ctx) => setRole(ctx, id, role));
+}
+
+const packageInput = (form: FormData) => ({
+  name: str(form, "name"),
+  slug: str(form, "slug"),
+  credits: str(form, "credits"),
+  priceMinor: str(form, "priceMinor"),
+  currency: str(form, "currency"),
+});
+
+export async function createPackageAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/packages", "/"], (ctx) => createPackage(ctx, packageInput(form)));
+}
+
+export async function updatePackageAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/packages", "/"], (ctx) => updatePackage(ctx, str(form, "packageId"), packageInput(form)));
+}
+
+export async function packageActiveAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/packages", "/"], (ctx) => setPackageActive(ctx, str(form, "packageId"), str(form, "active") === "1"));
+}
+
+export async function movePackageAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/packages", "/"], (ctx) => movePackage(ctx, str(form, "packageId"), str(form, "direction") === "up" ? "up" : "down"));
+}
+
+export async function replayAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "webhookId");
+  return run(form, ["/admin/webhooks", `/admin/webhooks/${id}`], (ctx) => replayInboxRow(ctx, id));
+}

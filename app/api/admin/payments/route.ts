@@ -1,0 +1,10 @@
+import { route } from "@/lib/api/handler";
+import { parsePaymentQuery, searchPayments } from "@/lib/admin/payments";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/admin/payments?q=&status=&exception=&rail=&from=&to=&user=&sort=&dir=&page=&size= — one page of the payments table (admins only).
+export const GET = route({ access: "admin" }, async ({ req }) => {
+  const page = await searchPayments(parsePaymentQuery(new URL(req.url).searchParams));
+  return Response.json(page, { headers: { "cache-control": "no-store" } });
+});
