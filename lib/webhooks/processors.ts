@@ -2,6 +2,7 @@ import "server-only";
 // Importing this registers every provider's webhook processor, so replay works for any
 // stored row. Each provider module registers itself; add new providers here.
 import "./electrum";
+import "@/lib/rails/mpesa/webhook";
 import "@/lib/rails/neobank/webhook";
 
 export { replayWebhook } from "./inbox";
