@@ -1,0 +1,53 @@
+import "server-only";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { interledgerSettings } from "../config";
+import { startOpenPaymentsSandbox, type OpenPaymentsSandbox } from "./server";
+
+// The Open Payments sandbox inside this process, started on first use (like the regtest chain
+// simulator). Only ever where sandboxes are allowed and no real wallet is configured.
+
+const g = globalThis as unknown as { __satchelIlpSandbox?: Promise<OpenPaymentsSandbox>; __satchelIlpSandboxOrigin?: string };
+
+export function ilpSandbox(): Promise<OpenPaymentsSandbox> {
+  const s = interledgerSettings();
+  if (s.mode !== "sandbox" || !sandboxAllowed()) throw new AppError("unavailable", "The Interledger sandbox is not available here.");
+  g.__satchelIlpSandbox ??= (async () => {
+    const opts = { webhookUrl: `${env().APP_URL.replace(/\/$/, "")}/api/webhooks/interledger`, webhookSecret: s.webhookSecret ?? undefined };
+    try {
+      return await startOpenPaymentsSandbox({ ...opts, port: s.sandboxPort });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE" || s.sandboxPort === 0) throw err;
+      log.warn({ port: s.sandboxPort }, "OPEN_PAYMENTS_SANDBOX_PORT is in use; the Interledger sandbox takes a free port instead");
+      return startOpenPaymentsSandbox({ ...opts, port: 0 });
+    }
+  })();
+  g.__satchelIlpSandbox.then(
+    (s) => (g.__satchelIlpSandboxOrigin = s.origin),
+    () => (g.__satchelIlpSandbox = undefined),
+  );
+  return g.__satchelIlpSandbox;
+}
+
+/** The running sandbox, if any (without starting one). */
+export function runningIlpSandbox(): Promise<OpenPaymentsSandbox> | null {
+  return g.__satchelIlpSandbox ?? null;
+}
+
+/** An example buyer wallet address for the buy form: the running sandbox's, else the configured port's. */
+export function sandboxExampleWallet(): string | null {
+  const s = interledgerSettings();
+  if (s.mode !== "sandbox") return null;
+  if (g.__satchelIlpSandboxOrigin) return `${g.__satchelIlpSandboxOrigin}/alice`;
+  return s.sandboxPort ? `https://127.0.0.1:${s.sandboxPort}/alice` : null;
+}
+
+/** Stops the sandbox so tests can change the settings. */
+export async function resetIlpSandboxForTests(): Promise<void> {
+  const s = g.__satchelIlpSandbox;
+  g.__satchelIlpSandbox = undefined;
+  g.__satchelIlpSandboxOrigin = undefined;
+  await (await s?.catch(() => null))?.close();
+}
