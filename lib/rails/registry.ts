@@ -1,8 +1,9 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { bitcoinRail } from "./bitcoin/rail";
-import { neobankRail } from "./neobank/rail";
 import { mpesaRail } from "./mpesa";
+import { interledgerRail } from "./interledger/rail";
+import { neobankRail } from "./neobank/rail";
 import type { Rail, RailId } from "./types";
 
 // Every rail Satchel knows, in the order buyers see them. A rail module registers itself
@@ -10,8 +11,9 @@ import type { Rail, RailId } from "./types";
 // find it through this list.
 export const RAILS: Rail[] = [
   bitcoinRail,
-  neobankRail,
   mpesaRail,
+  neobankRail,
+  interledgerRail,
 ];
 
 export function railFor(id: string): Rail {

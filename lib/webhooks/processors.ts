@@ -4,5 +4,6 @@ import "server-only";
 import "./electrum";
 import "@/lib/rails/mpesa/webhook";
 import "@/lib/rails/neobank/webhook";
+import "@/lib/rails/interledger/webhook";
 
 export { replayWebhook } from "./inbox";

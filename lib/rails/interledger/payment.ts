@@ -1,0 +1,296 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { isFinalizedGrantWithAccessToken, isPendingGrant, type WalletAddress } from "@interledger/open-payments";
+import { createProviderCheckout, markProviderFailed, markProviderPaid, markProviderProcessing, setExternalRef } from "@/lib/checkouts/provider";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { log } from "@/lib/log";
+import { fixedFxSource } from "@/lib/rates/fx";
+import type { RailObservation, RailStartInput, RailStartResult } from "@/lib/rails/types";
+import { formatIlpAmount, priceInAsset } from "./amounts";
+import { describeIlpError, forgetMerchantToken, ilpContext, merchantIncomingToken, merchantWallet, type IlpContext } from "./client";
+import { interledgerSettings } from "./config";
+import { verifyInteractionHash } from "./hash";
+import { normalizeWalletAddress } from "./wallet-address";
+
+// The Interledger Open Payments flow of one checkout:
+//   start   buyer's wallet address → incoming payment on the merchant's wallet (amount,
+//           expiresAt, metadata.checkoutId) → quote on the buyer's wallet → interactive
+//           outgoing-payment grant finishing at /api/payments/interledger/finish → the buyer
+//           is sent to their wallet to approve.
+//   finish  the wallet redirects back: verify the interaction hash, continue the grant,
+//           create the outgoing payment → confirming.
+//   observe ask the merchant's wallet about the incoming payment; completed → paid (the
+//           lifecycle credits it).
+// Every status change goes through lib/checkouts/provider.ts. The grant's continuation token
+// stays in the database: never logged, never in a response.
+
+export const BUYER_MESSAGES = {
+  rejected: "You declined the payment in your wallet. Nothing was charged.",
+  badHash: "We could not verify your wallet's approval, so the payment was stopped. Nothing was charged.",
+  continueFailed: "Your wallet did not confirm the approval. Nothing was charged — please try again.",
+  sendFailed: "Your wallet could not send the payment (for example, not enough funds). Please try again.",
+} as const;
+
+export function finishUrl(checkoutId: string): string {
+  return `${env().APP_URL.replace(/\/$/, "")}/api/payments/interledger/finish?checkout=${encodeURIComponent(checkoutId)}`;
+}
+
+async function buyerWallet(ctx: IlpContext, input: string | undefined): Promise<WalletAddress> {
+  const check = normalizeWalletAddress(input);
+  if (!check.ok) throw new AppError("validation_failed", check.message);
+  if (ctx.sandbox && !check.url.startsWith(`${ctx.sandbox.origin}/`))
+    throw new AppError("validation_failed", `This is the Interledger sandbox: use a sandbox wallet such as ${ctx.sandbox.walletAddress("alice")}.`);
+  try {
+    const w = await ctx.client.walletAddress.get({ url: check.url });
+    if (!w.authServer || !w.resourceServer) throw new Error("no auth or resource server");
+    return w;
+  } catch (err) {
+    log.info({ wallet: check.url, err: describeIlpError(err) }, "buyer wallet address did not answer");
+    throw new AppError("validation_failed", `${check.url} did not answer as an Open Payments wallet address. Check it and try again.`);
+  }
+}
+
+/** Starts an Interledger checkout and returns where to send the buyer (their wallet). */
+export async function startInterledgerCheckout(input: RailStartInput): Promise<RailStartResult> {
+  const settings = interledgerSettings();
+  if (settings.mode === "disabled") throw new AppError("not_found", "Interledger payments are not available here.");
+  const ctx = await ilpContext();
+  const buyer = await buyerWallet(ctx, input.fields.walletAddress);
+  let merchant: WalletAddress;
+  try {
+    merchant = await merchantWallet(ctx);
+  } catch (err) {
+    log.error({ err: describeIlpError(err) }, "the merchant's Open Payments wallet address did not answer");
+    throw new AppError("unavailable", "Interledger payments are unavailable right now. Please try again later.");
+  }
+  if (buyer.id.replace(/\/$/, "") === merchant.id.replace(/\/$/, "")) throw new AppError("validation_failed", "That is the shop's own wallet: enter yours.");
+
+  const fx = fixedFxSource(settings.fxFixedRates);
+  const checkout = await createProviderCheckout({
+    userId: input.userId,
+    packageId: input.packageId,
+    rail: "interledger",
+    amountFor: async (pkg) => {
+      try {
+        const a = await priceInAsset(pkg, merchant, fx);
+        return { expectedAmount: a.value, amountUnit: a.unit, rate: a.rate };
+      } catch (err) {
+        log.error({ err: describeIlpError(err), asset: merchant.assetCode }, "no conversion into the merchant wallet's asset");
+        throw new AppError("unavailable", "Interledger payments are unavailable for this package right now.");
+      }
+    },
+    describe: (pkg, amount, unit) => `checkout started: ${formatIlpAmount(amount, unit)} for ${pkg.name}, from ${buyer.id}`,
+  });
+
+  try {
+    const incomingAmount = { value: checkout.expectedAmount.toString(), assetCode: merchant.assetCode, assetScale: merchant.assetScale };
+    const incoming = await withFreshToken(ctx, merchant, (accessToken) =>
+      ctx.client.incomingPayment.create(
+        { url: merchant.resourceServer, accessToken },
+        {
+          walletAddress: merchant.id,
+          incomingAmount,
+          expiresAt: checkout.expiresAt.toISOString(),
+          metadata: { checkoutId: checkout.id, description: `Satchel ${checkout.packageName} (${checkout.credits} credits)` },
+        },
+      ),
+    );
+    await setExternalRef(checkout.id, incoming.id);
+
+    const quoteGrant = await ctx.client.grant.request({ url: buyer.authServer }, { access_token: { access: [{ type: "quote", actions: ["create", "read"] }] } });
+    if (!isFinalizedGrantWithAccessToken(quoteGrant)) throw new Error("the buyer's auth server asked for interaction on a quote grant");
+    const quote = await ctx.client.quote.create({ url: buyer.resourceServer, accessToken: quoteGrant.access_token.value }, { walletAddress: buyer.id, receiver: incoming.id, method: "ilp" });
+
+    const clientNonce = randomUUID();
+    const grant = await ctx.client.grant.request(
+      { url: buyer.authServer },
+      {
+        access_token: {
+          access: [{ type: "outgoing-payment", actions: ["create", "read"], identifier: buyer.id, limits: { debitAmount: quote.debitAmount, receiver: incoming.id } }],
+        },
+        interact: { start: ["redirect"], finish: { method: "redirect", uri: finishUrl(checkout.id), nonce: clientNonce } },
+      },
+    );
+    if (!isPendingGrant(grant)) throw new Error("the buyer's auth server granted an outgoing payment without interaction");
+    const redirect = safeRedirect(grant.interact.redirect, ctx);
+
+    await db.ilpPayment.create({
+      data: {
+        checkoutId: checkout.id,
+        buyerWalletAddress: buyer.id,
+        merchantWalletAddress: merchant.id,
+        grantEndpoint: buyer.authServer,
+        buyerResourceServer: buyer.resourceServer,
+        incomingPaymentUrl: incoming.id,
+        quoteUrl: quote.id,
+        assetCode: merchant.assetCode,
+        assetScale: merchant.assetScale,
+        debitAmount: BigInt(quote.debitAmount.value),
+        debitAssetCode: quote.debitAmount.assetCode,
+        debitAssetScale: quote.debitAmount.assetScale,
+        clientNonce,
+        interactNonce: grant.interact.finish,
+        interactUrl: redirect,
+        continueUri: grant.continue.uri,
+        continueToken: grant.continue.access_token.value,
+      },
+    });
+    return { checkoutId: checkout.id, redirectTo: redirect };
+  } catch (err) {
+    const why = describeIlpError(err);
+    log.warn({ checkoutId: checkout.id, err: why }, "setting up the Open Payments payment failed");
+    await markProviderFailed(checkout.id, {
+      cause: "system",
+      message: `could not set up the Open Payments payment: ${why}`,
+      buyerMessage: "We could not set up the payment with your wallet. Nothing was charged — please try again.",
+    });
+    throw new AppError("unavailable", "Your wallet could not set up this payment (it may not support the amount or asset). Nothing was charged — please try again.");
+  }
+}
+
+/** An incoming-payment call with the cached merchant token, retried once with a fresh one. */
+async function withFreshToken<T>(ctx: IlpContext, merchant: WalletAddress, call: (token: string) => Promise<T>): Promise<T> {
+  try {
+    return await call(await merchantIncomingToken(ctx, merchant));
+  } catch (err) {
+    if ((err as { status?: number }).status !== 401 && (err as { status?: number }).status !== 403) throw err;
+    forgetMerchantToken();
+    return call(await merchantIncomingToken(ctx, merchant));
+  }
+}
+
+/** The interaction URL must be a web page the buyer can open, never javascript: or data:. */
+function safeRedirect(url: string, ctx: IlpContext): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error("the wallet returned an invalid interaction URL");
+  }
+  const ok = u.protocol === "https:" || (ctx.sandbox !== null && u.protocol === "http:" && url.startsWith(`${ctx.sandbox.url}/`));
+  if (!ok) throw new Error(`the wallet returned an interaction URL that is not https: ${u.protocol}`);
+  return u.toString();
+}
+
+export type FinishOutcome = "processing" | "paid" | "failed" | "ignored";
+
+/**
+ * The buyer's browser came back from their wallet. Only the checkout's owner gets here (the
+ * route checks the session). Runs at most once per checkout: the first visit claims the row.
+ */
+export async function finishInterledger(checkoutId: string, params: URLSearchParams, now = new Date()): Promise<FinishOutcome> {
+  const p = await db.ilpPayment.findUnique({ where: { checkoutId } });
+  if (!p || p.finishedAt) return "ignored";
+  const result = params.get("result");
+  const hash = params.get("hash");
+  const interactRef = params.get("interact_ref");
+
+  const claim = async (outcome: string) =>
+    (await db.ilpPayment.updateMany({ where: { id: p.id, finishedAt: null }, data: { finishedAt: now, result: outcome } })).count === 1;
+
+  if (result === "grant_rejected" || (result && !interactRef)) {
+    if (!(await claim("grant_rejected"))) return "ignored";
+    await markProviderFailed(checkoutId, { cause: "buyer", message: `the buyer's wallet reported result=${result.slice(0, 40)}`, buyerMessage: BUYER_MESSAGES.rejected, now });
+    return "failed";
+  }
+  if (!interactRef || !hash || interactRef.length > 200 || !p.interactNonce) return "ignored";
+  const valid = verifyInteractionHash({ clientNonce: p.clientNonce, interactNonce: p.interactNonce, interactRef, grantEndpoint: p.grantEndpoint }, hash);
+  if (!valid) {
+    if (!(await claim("bad_hash"))) return "ignored";
+    await markProviderFailed(checkoutId, { cause: "buyer", message: "the finish redirect's interaction hash did not verify", buyerMessage: BUYER_MESSAGES.badHash, now });
+    return "failed";
+  }
+  if (!(await claim("approved"))) return "ignored";
+
+  const ctx = await ilpContext();
+  let accessToken: string;
+  try {
+    const grant = await ctx.client.grant.continue({ url: p.continueUri, accessToken: p.continueToken }, { interact_ref: interactRef });
+    if (!isFinalizedGrantWithAccessToken(grant)) throw new Error("the grant was continued without an access token");
+    accessToken = grant.access_token.value;
+  } catch (err) {
+    await db.ilpPayment.update({ where: { id: p.id }, data: { result: "failed" } });
+    await markProviderFailed(checkoutId, { cause: "system", message: `continuing the grant failed: ${describeIlpError(err)}`, buyerMessage: BUYER_MESSAGES.continueFailed, now });
+    return "failed";
+  }
+
+  try {
+    const out = await ctx.client.outgoingPayment.create(
+      { url: p.buyerResourceServer, accessToken },
+      { walletAddress: p.buyerWalletAddress, quoteId: p.quoteUrl, metadata: { checkoutId } },
+    );
+    await db.ilpPayment.update({ where: { id: p.id }, data: { outgoingPaymentUrl: out.id } });
+    if (out.failed) throw new Error("the wallet reported the outgoing payment as failed");
+    await markProviderProcessing(checkoutId, {
+      cause: "buyer",
+      message: `wallet approved; outgoing payment of ${formatIlpAmount(p.debitAmount, `${p.debitAssetCode}:${p.debitAssetScale}`)} created`,
+      data: { outgoingPayment: out.id },
+      now,
+    });
+  } catch (err) {
+    await db.ilpPayment.update({ where: { id: p.id }, data: { result: "failed" } });
+    await markProviderFailed(checkoutId, { cause: "system", message: `creating the outgoing payment failed: ${describeIlpError(err)}`, buyerMessage: BUYER_MESSAGES.sendFailed, now });
+    return "failed";
+  }
+
+  // Wallets usually settle within seconds: look once now, and let the lifecycle take it from here.
+  let outcome: FinishOutcome = "processing";
+  try {
+    const o = await observeInterledger(checkoutId);
+    if (o.status === "paid") outcome = "paid";
+  } catch (err) {
+    log.warn({ checkoutId, err: describeIlpError(err) }, "first look at the incoming payment failed; the lifecycle retries");
+  }
+  await emitEvent(EVENTS.activity, { checkoutId, source: "interledger" });
+  return outcome;
+}
+
+/**
+ * Asks the merchant's wallet about the checkout's incoming payment and applies what it says:
+ * completed (or received ≥ incomingAmount) → paid; something received → confirming.
+ */
+export async function observeInterledger(checkoutId: string, now = new Date()): Promise<RailObservation> {
+  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { status: true, exception: true, interledger: { select: { incomingPaymentUrl: true, assetCode: true, assetScale: true } } } });
+  if (!c) throw new AppError("not_found", "No such checkout.");
+  const p = c.interledger;
+  if (!p || !["pending", "confirming", "expired", "failed"].includes(c.status)) return { status: c.status, exception: c.exception, changed: false };
+  const ctx = await ilpContext();
+  const merchant = await merchantWallet(ctx);
+  const incoming = await withFreshToken(ctx, merchant, (accessToken) => ctx.client.incomingPayment.get({ url: p.incomingPaymentUrl, accessToken }));
+  const received = BigInt(incoming.receivedAmount.value);
+  const due = incoming.incomingAmount ? BigInt(incoming.incomingAmount.value) : null;
+  const unit = `${incoming.receivedAmount.assetCode}:${incoming.receivedAmount.assetScale}`;
+  if (incoming.completed || (due !== null && received >= due)) {
+    const r = await markProviderPaid(checkoutId, { cause: "system", amount: received, message: `incoming payment completed: ${formatIlpAmount(received, unit)} received`, data: { incomingPayment: p.incomingPaymentUrl }, now });
+    if (r.changed && r.status === "paid") await emitEvent(EVENTS.paid, { checkoutId, source: "interledger" });
+    return r;
+  }
+  if (received > 0n) {
+    const r = await markProviderProcessing(checkoutId, { cause: "system", message: `${formatIlpAmount(received, unit)} received so far`, now });
+    return r;
+  }
+  return { status: c.status, exception: c.exception, changed: false };
+}
+
+/** What the checkout page shows (owner-visible; never the continuation token). */
+export async function interledgerDetails(checkoutId: string): Promise<Record<string, string | number | boolean | null>> {
+  const p = await db.ilpPayment.findUnique({
+    where: { checkoutId },
+    select: { buyerWalletAddress: true, interactUrl: true, finishedAt: true, result: true, debitAmount: true, debitAssetCode: true, debitAssetScale: true, checkout: { select: { package: { select: { slug: true } } } } },
+  });
+  const settings = interledgerSettings();
+  if (!p) return { sandbox: settings.mode === "sandbox" };
+  return {
+    walletAddress: p.buyerWalletAddress,
+    debit: formatIlpAmount(p.debitAmount, `${p.debitAssetCode}:${p.debitAssetScale}`),
+    // Until the wallet answered, the buyer may go back to it (a closed tab, a lost redirect).
+    approveUrl: p.finishedAt ? null : p.interactUrl,
+    finished: p.finishedAt !== null,
+    result: p.result,
+    retryHref: `/buy/${encodeURIComponent(p.checkout.package.slug)}`,
+    sandbox: settings.mode === "sandbox",
+  };
+}
