@@ -34,7 +34,7 @@ test("buy Medium with Bitcoin: QR, address and amount → pay → seen within 3 
     await simulator(page).getByRole("button", { name: "Mine 1 block" }).click();
     if (i < 3) await expect(page.getByRole("progressbar", { name: "Confirmations" })).toHaveAttribute("aria-valuenow", String(i));
   }
-  await expect(page.getByText(/Payment confirmed|credits added/)).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: /Payment confirmed|credits added/ })).toBeVisible();
 });
 
 test("an underpayment shows what is still due, with its own QR", async ({ page }) => {
