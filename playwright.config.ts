@@ -80,6 +80,8 @@ export default defineConfig({
       // The in-process driver (no Inngest here) sweeps every 2 s, so background crediting
       // shows up within a few seconds in e2e/lifecycle.spec.ts.
       RECONCILE_INTERVAL_SECONDS: "2",
+      // Provider rails without credentials run against their local sandboxes (not real money).
+      SANDBOX_RAILS: "1",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
   },
