@@ -20,7 +20,7 @@ export async function liveCheckout(id: string, viewer: Viewer): Promise<LiveChec
   let networkOk = true;
   // Observe (throttled), then credit, forward and notify right away, so a buyer who keeps
   // the page open sees credits within seconds even with no background worker.
-  const observe = before.rail === "btc" && (await claimObservation(id, OBSERVE_EVERY_MS));
+  const observe = await claimObservation(id, OBSERVE_EVERY_MS);
   if (observe || before.status === "paid") {
     const r = await advanceCheckout(id, { skipObserve: !observe });
     for (const e of r.errors) {

@@ -4,11 +4,12 @@ import type { Rail } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
 import { addressOutputs, chainClient } from "@/lib/rails/bitcoin/chain";
 import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
+import { RAILS, railFor } from "@/lib/rails/registry";
 
-// One observation of a checkout on its rail. Only Bitcoin exists today; each new rail adds
-// one entry to OBSERVERS (its own observe function that moves the checkout by
-// compare-and-set), and everything above — the lifecycle, the reconciler, the page poll —
-// works for it unchanged.
+// One observation of a checkout on its rail: Bitcoin reads the chain (sharing one tip height
+// per sweep); the provider rails ask their provider through Rail.observe (lib/rails/registry).
+// Each moves the checkout by compare-and-set, so everything above — the lifecycle, the
+// reconciler, the page poll — works for every rail unchanged.
 
 export interface ObserveOutcome {
   checkoutId: string;
@@ -40,15 +41,24 @@ const OBSERVERS: Partial<Record<Rail, RailObserver>> = {
   },
 };
 
+/** Bitcoin has its sweep-aware observer above; every other rail asks its provider. */
+function observerFor(rail: Rail): RailObserver {
+  return (
+    OBSERVERS[rail] ??
+    (async (c) => {
+      const r = await railFor(rail).observe(c.id);
+      return { ...r, chainCalls: 0 };
+    })
+  );
+}
+
 export function canObserve(rail: Rail): boolean {
-  return OBSERVERS[rail] !== undefined;
+  return RAILS.some((r) => r.id === rail);
 }
 
 export async function observeCheckout(checkoutId: string, opts: ObserveOptions = {}): Promise<ObserveOutcome> {
   const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { id: true, rail: true, status: true, exception: true, address: true } });
   if (!c) throw new AppError("not_found", "No such checkout.");
-  const observer = OBSERVERS[c.rail];
-  if (!observer) return { checkoutId, from: c.status, status: c.status, exception: c.exception, changed: false, chainCalls: 0 };
-  const r = await observer(c, opts);
+  const r = await observerFor(c.rail)(c, opts);
   return { checkoutId, from: c.status, status: r.status, exception: r.exception, changed: r.changed, chainCalls: r.chainCalls };
 }
