@@ -41,7 +41,8 @@ const schema = z
         .optional(),
     ),
     SATCHEL_DATA_DIR: z.string().default(".data"),
-    APP_URL: z.url({ message: "must be an absolute URL such as https://pay.example.com" }).default("http://localhost:3000"),
+    // Unset: where `next start` listens on this machine (PORT, default 3000).
+    APP_URL: z.url({ message: "must be an absolute URL such as https://pay.example.com" }).default(`http://localhost:${process.env.PORT || 3000}`),
     AUTH_SECRET: optional.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
     ADMIN_EMAILS: emailList,
     AUTH_GITHUB_ID: optional,

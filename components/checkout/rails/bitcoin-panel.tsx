@@ -30,7 +30,7 @@ export function BitcoinPanel({ c }: { c: LiveCheckout }) {
       )}
 
       {c.open && c.address && c.paymentUri && (
-        <div className={`${card} grid gap-6 p-5 sm:grid-cols-[auto,1fr] sm:p-6`}>
+        <div className={`${card} grid gap-6 p-5 sm:grid-cols-[auto_1fr] sm:p-6`}>
           <div className="mx-auto rounded-xl border border-slate-200 bg-white p-3">
             <QRCodeSVG value={c.remainingUri ?? c.paymentUri} size={208} marginSize={2} title="Payment QR code" />
           </div>
