@@ -1,6 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import type { ActionState } from "@/components/admin/action-dialog";
 import { adjustBalance, recheckCheckout, refundCheckout, resendReceipt, resolveCheckout, retryForwarding, setRole, type ActionContext, type ActionOutcome, type Resolution } from "@/lib/admin/actions";
 import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
@@ -17,6 +18,16 @@ async function context(form: FormData): Promise<ActionContext | null> {
   const user = await sessionUser();
   if (!user || user.role !== "admin") return null;
   return { actorId: user.id, requestId: String(form.get("requestId") ?? ""), reason: String(form.get("reason") ?? "") };
+}
+
+/**
+ * Actions that change which buttons a page shows (a resolved checkout has no "Credit in full"
+ * any more) unmount their own dialog, so their outcome travels to the page as a notice.
+ */
+async function runThenShow(form: FormData, page: string, fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {
+  const state = await run(form, [page, "/admin"], fn);
+  if (!state.ok) return state;
+  redirect(`${page}?notice=${encodeURIComponent(state.message ?? "Done.")}`);
 }
 
 async function run(form: FormData, paths: string[], fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {
@@ -43,27 +54,27 @@ export async function resolveAction(_prev: ActionState, form: FormData): Promise
   const id = str(form, "checkoutId");
   const kind = str(form, "kind") as Resolution;
   if (!["credit_full", "credit_partial", "invalid"].includes(kind)) return { ok: false, message: "Choose how to resolve it.", at: Date.now() };
-  return run(form, [`/admin/payments/${id}`, "/admin"], (ctx) => resolveCheckout(ctx, id, kind));
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => resolveCheckout(ctx, id, kind));
 }
 
 export async function refundAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "checkoutId");
-  return run(form, [`/admin/payments/${id}`], (ctx) => refundCheckout(ctx, id));
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => refundCheckout(ctx, id));
 }
 
 export async function recheckAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "checkoutId");
-  return run(form, [`/admin/payments/${id}`], (ctx) => recheckCheckout(ctx, id));
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => recheckCheckout(ctx, id));
 }
 
 export async function forwardAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "checkoutId");
-  return run(form, [`/admin/payments/${id}`], (ctx) => retryForwarding(ctx, id));
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => retryForwarding(ctx, id));
 }
 
 export async function resendAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "checkoutId");
-  return run(form, [`/admin/payments/${id}`], (ctx) => resendReceipt(ctx, id));
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => resendReceipt(ctx, id));
 }
 
 export async function adjustAction(_prev: ActionState, form: FormData): Promise<ActionState> {

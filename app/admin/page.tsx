@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { OverviewDashboard } from "@/components/admin/overview-dashboard";
 import { PageTitle } from "@/components/page-title";
+import { card } from "@/components/ui";
 import { lastDays, metrics, openExceptions, systemStatus } from "@/lib/admin/metrics";
+import { adminOverview } from "@/lib/admin/overview";
+import { formatNumber } from "@/lib/format";
 import { requireAdminPage } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Admin" };
@@ -14,10 +17,17 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   await requireAdminPage("/admin");
   const requested = Number((await searchParams).days);
   const days = RANGES.includes(requested) ? requested : 30;
-  const [m, system, exceptions] = await Promise.all([metrics(lastDays(days)), systemStatus(), openExceptions(10)]);
+  const [m, system, exceptions, o] = await Promise.all([metrics(lastDays(days)), systemStatus(), openExceptions(10), adminOverview()]);
+  const counts: { label: string; value: number }[] = [
+    { label: "Users", value: o.users },
+    { label: "Admins", value: o.admins },
+    { label: "Active packages", value: o.activePackages },
+    { label: "Ledger entries", value: o.ledgerEntries },
+    { label: "Credits held by buyers", value: o.creditsOutstanding },
+  ];
   return (
     <div>
-      <PageTitle title="Overview" lead="Revenue, conversion and what needs you, refreshed every few seconds." />
+      <PageTitle title="Admin" lead="Revenue, conversion and what needs you, refreshed every few seconds." />
       <nav aria-label="Range" className="-mt-4 mb-6 flex gap-1 text-sm">
         {RANGES.map((d) => (
           <Link
@@ -39,6 +49,19 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           at: new Date().toISOString(),
         }}
       />
+      <section aria-labelledby="counts-title" className="mt-8">
+        <h2 id="counts-title" className="mb-3 text-base font-semibold text-slate-900">
+          All time
+        </h2>
+        <dl className="grid grid-cols-2 gap-4 lg:grid-cols-5">
+          {counts.map((s) => (
+            <div key={s.label} className={`${card} p-4`}>
+              <dt className="text-sm font-medium text-slate-600">{s.label}</dt>
+              <dd className="mt-1 text-xl font-bold tracking-tight text-slate-900 tabular">{formatNumber(s.value)}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
     </div>
   );
 }

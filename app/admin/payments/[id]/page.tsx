@@ -19,8 +19,17 @@ const h2 = "mb-3 text-base font-semibold text-slate-900";
 const dt = "text-xs font-medium uppercase tracking-wide text-slate-500";
 const dd = "mt-0.5 break-all text-sm text-slate-900";
 
-export default async function PaymentDetailPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function PaymentDetailPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const rawNotice = (await searchParams).notice;
+  // The outcome of the action just taken (set by the server action's redirect); text only.
+  const notice = typeof rawNotice === "string" ? rawNotice.slice(0, 300) : null;
   await requireAdminPage(`/admin/payments/${id}`);
   const d = await paymentDetail(id);
   if (!d) notFound();
@@ -74,6 +83,8 @@ export default async function PaymentDetailPage({ params }: { params: Promise<{ 
           </p>
         )}
       </div>
+
+      {notice && <Alert tone="success">{notice}</Alert>}
 
       <section aria-labelledby="actions-title" className={section}>
         <h2 id="actions-title" className={h2}>
