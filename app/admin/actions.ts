@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import type { ActionState } from "@/components/admin/action-dialog";
 import { adjustBalance, recheckCheckout, refundCheckout, resendReceipt, resolveCheckout, retryForwarding, setRole, type ActionContext, type ActionOutcome, type Resolution } from "@/lib/admin/actions";
 import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
+import { noticeQuery } from "@/lib/admin/notice";
 import { replayInboxRow } from "@/lib/admin/webhooks";
 import { sessionUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
@@ -27,7 +28,7 @@ async function context(form: FormData): Promise<ActionContext | null> {
 async function runThenShow(form: FormData, page: string, fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {
   const state = await run(form, [page, "/admin"], fn);
   if (!state.ok) return state;
-  redirect(`${page}?notice=${encodeURIComponent(state.message ?? "Done.")}`);
+  redirect(`${page}?${noticeQuery(state.message ?? "Done.")}`);
 }
 
 async function run(form: FormData, paths: string[], fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {

@@ -8,6 +8,7 @@ import { Alert } from "@/components/alert";
 import { card, textLink } from "@/components/ui";
 import { proportionalCredits } from "@/lib/admin/actions";
 import { paymentDetail } from "@/lib/admin/detail";
+import { verifiedNotice } from "@/lib/admin/notice";
 import { requireAdminPage } from "@/lib/auth/guards";
 import { formatDateTime, formatMoney, formatSignedCredits } from "@/lib/format";
 
@@ -27,9 +28,8 @@ export default async function PaymentDetailPage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const { id } = await params;
-  const rawNotice = (await searchParams).notice;
-  // The outcome of the action just taken (set by the server action's redirect); text only.
-  const notice = typeof rawNotice === "string" ? rawNotice.slice(0, 300) : null;
+  // The outcome of the action just taken (set, and signed, by the server action's redirect).
+  const notice = verifiedNotice(await searchParams);
   await requireAdminPage(`/admin/payments/${id}`);
   const d = await paymentDetail(id);
   if (!d) notFound();
