@@ -82,6 +82,8 @@ export default defineConfig({
       RECONCILE_INTERVAL_SECONDS: "2",
       // Provider rails without credentials run against their local sandboxes (not real money).
       SANDBOX_RAILS: "1",
+      // The Open Payments sandbox's own port, clear of a developer's server on the default 3003.
+      OPEN_PAYMENTS_SANDBOX_PORT: String(port + 3),
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
   },
