@@ -3,6 +3,7 @@ import { databaseReady } from "@/lib/db/client";
 import { seed } from "@/lib/db/seed";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
 import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { RAILS } from "@/lib/rails/registry";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { ChainError } from "@/lib/rails/bitcoin/esplora";
 import { log } from "@/lib/log";
@@ -19,6 +20,8 @@ export async function startupProblem(): Promise<string | null> {
   try {
     env();
     btc = bitcoinSettings();
+    // Each provider rail validates its own settings when asked whether it is enabled.
+    for (const rail of RAILS) rail.enabled();
   } catch (err) {
     if (err instanceof ConfigError) return err.message;
     throw err;

@@ -39,7 +39,7 @@ export interface ReceiveResult {
 }
 
 /** Header names whose values never get stored: credentials, cookies, signatures, tokens. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|x-inngest-signature|x-hub-signature(-256)?|stripe-signature|x-signature|signature)$|token|secret|password/i;
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|signature(-256)?$|token|secret|password/i;
 
 export function redactHeaders(headers: Headers | Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};

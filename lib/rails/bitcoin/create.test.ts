@@ -7,6 +7,15 @@ import { resetChainForTests } from "./chain";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
 import { createBtcCheckout } from "./create";
 import { resetRateSourceForTests } from "./rate";
+import { resetInterledgerSettingsForTests } from "@/lib/rails/interledger/config";
+import { resetMpesaSettingsForTests } from "@/lib/rails/mpesa/config";
+import { resetNeobankSettingsForTests } from "@/lib/rails/neobank/config";
+
+function resetProviderSettings() {
+  resetMpesaSettingsForTests();
+  resetInterledgerSettingsForTests();
+  resetNeobankSettingsForTests();
+}
 
 // Address sources and start-up validation, through the same settings the server reads.
 
@@ -91,6 +100,23 @@ describe("start-up validation names the variable", () => {
   it("an unreachable Esplora is reported at start, naming ESPLORA_API_URL", async () => {
     await configure({ BTC_NETWORK: "mainnet", BTC_XPUB: ZPUB, ESPLORA_API_URL: "http://127.0.0.1:9" });
     expect(await startupProblem()).toMatch(/ESPLORA_API_URL: cannot reach Esplora at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it.each([
+    [{ MPESA_CONSUMER_KEY: "k", MPESA_CONSUMER_SECRET: "s", MPESA_ENV: "staging" }, /MPESA_ENV/],
+    [{ OPEN_PAYMENTS_WALLET_ADDRESS: "not a url", OPEN_PAYMENTS_KEY_ID: "k", OPEN_PAYMENTS_PRIVATE_KEY: "x" }, /OPEN_PAYMENTS_/],
+    [{ NEOBANK_API_URL: "https://gw.example", NEOBANK_API_KEY: "key-0123456789", NEOBANK_PRIVATE_KEY: "not a pem", NEOBANK_WEBHOOK_SECRET: "s" }, /NEOBANK_PRIVATE_KEY/],
+  ])("a provider rail's bad setting is reported at start: %o", async (vars, pattern) => {
+    await configure({ BTC_NETWORK: "regtest" });
+    const names = Object.keys(vars);
+    Object.assign(process.env, vars);
+    resetProviderSettings();
+    try {
+      expect(await startupProblem()).toMatch(pattern);
+    } finally {
+      for (const k of names) delete process.env[k];
+      resetProviderSettings();
+    }
   });
 
   it("regtest with no key starts on the demo key and the built-in simulator", async () => {
