@@ -105,7 +105,7 @@ describe("start-up validation names the variable", () => {
   it.each([
     [{ MPESA_CONSUMER_KEY: "k", MPESA_CONSUMER_SECRET: "s", MPESA_ENV: "staging" }, /MPESA_ENV/],
     [{ OPEN_PAYMENTS_WALLET_ADDRESS: "not a url", OPEN_PAYMENTS_KEY_ID: "k", OPEN_PAYMENTS_PRIVATE_KEY: "x" }, /OPEN_PAYMENTS_/],
-    [{ NEOBANK_API_URL: "https://gw.example", NEOBANK_API_KEY: "key-0123456789", NEOBANK_PRIVATE_KEY: "not a pem", NEOBANK_WEBHOOK_SECRET: "s" }, /NEOBANK_PRIVATE_KEY/],
+    [{ NEOBANK_API_URL: "https://gw.example", NEOBANK_API_KEY: "key-0123456789", NEOBANK_PRIVATE_KEY: "not a pem", NEOBANK_WEBHOOK_SECRET: "0123456789abcdef0123" }, /NEOBANK_PRIVATE_KEY/],
   ])("a provider rail's bad setting is reported at start: %o", async (vars, pattern) => {
     await configure({ BTC_NETWORK: "regtest" });
     const names = Object.keys(vars);
