@@ -109,7 +109,8 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
       counts.errors++;
     }
   }
-  const toObserve = tipHeight === undefined ? [] : stale.map((c) => c.id);
+  // Without a tip height only Bitcoin waits; provider rails ask their own APIs.
+  const toObserve = stale.filter((c) => c.rail !== "btc" || tipHeight !== undefined).map((c) => c.id);
   const observing = new Set(toObserve);
   const settleOnly = settling.filter((id) => !observing.has(id));
 

@@ -4,6 +4,7 @@ import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { isAppError } from "@/lib/errors";
 import { registerLocalHandlers } from "@/lib/lifecycle/local";
+import { reconcile } from "@/lib/lifecycle/reconcile";
 import { createUser } from "@/test/factories";
 import { resetMpesaSettingsForTests } from "./config";
 import { observeMpesaCheckout, startMpesaCheckout } from "./rail";
@@ -217,5 +218,19 @@ describe("no callback: the STK query", () => {
     const r = await observeMpesaCheckout(checkout.id, { now: new Date(checkout.createdAt.getTime() + 61_000) });
     expect(r).toMatchObject({ status: "failed", changed: true });
     expect((await checkoutOf(checkout.id)).failureMessage).toContain("could not reach your phone");
+  });
+});
+
+describe("the reconciler", () => {
+  it("queries an M-Pesa checkout whose callback never came, and credits it", async () => {
+    const { user, checkout, requestId } = await started();
+    await fake.act(requestId, "approve"); // the callback went nowhere
+    const past = new Date(Date.now() - 120_000);
+    await db.checkout.update({ where: { id: checkout.id }, data: { createdAt: past, lastObservedAt: null } });
+    await db.mpesaPayment.update({ where: { checkoutId: checkout.id }, data: { createdAt: past } });
+    const counts = await reconcile();
+    expect(counts.skipped).toBe(false);
+    expect((await checkoutOf(checkout.id)).status).toBe("credited");
+    expect(await balance(user.id)).toBe(500);
   });
 });
