@@ -212,6 +212,14 @@ describe("no callback: the STK query", () => {
     expect(events[0]!.message).toContain("STK query");
   });
 
+  it("a prompt still 'being processed' after the checkout expired fails as expired", async () => {
+    const { checkout } = await started();
+    expect(await observeMpesaCheckout(checkout.id, { now: new Date(checkout.expiresAt.getTime() - 1_000) })).toMatchObject({ status: "pending", changed: false });
+    const r = await observeMpesaCheckout(checkout.id, { now: new Date(checkout.expiresAt.getTime() + 20_000) });
+    expect(r).toMatchObject({ status: "failed", changed: true });
+    expect((await checkoutOf(checkout.id)).failureMessage).toContain("prompt expired");
+  });
+
   it("a query result of 1037 fails the checkout with its message", async () => {
     const { checkout, requestId } = await started();
     await fake.act(requestId, "unreachable");

@@ -98,7 +98,7 @@ export async function observeMpesaCheckout(checkoutId: string, opts: { now?: Dat
   const now = opts.now ?? new Date();
   const c = await db.checkout.findUnique({
     where: { id: checkoutId },
-    select: { status: true, exception: true, rail: true, mpesa: { select: { checkoutRequestId: true, createdAt: true, queriedAt: true } } },
+    select: { status: true, exception: true, rail: true, expiresAt: true, mpesa: { select: { checkoutRequestId: true, createdAt: true, queriedAt: true } } },
   });
   if (!c || c.rail !== "mpesa") throw new AppError("not_found", "No such M-Pesa checkout.");
   const same = { status: c.status, exception: c.exception, changed: false };
@@ -118,12 +118,15 @@ export async function observeMpesaCheckout(checkoutId: string, opts: { now?: Dat
   if (count === 0) return same;
   const client = await darajaClient();
   const q = await client.stkQuery(p.checkoutRequestId);
-  if (q.state === "pending") return same;
+  // A prompt M-Pesa still calls "being processed" after the checkout expired will not be
+  // paid any more: treat it as M-Pesa's own expiry (1019). A late success still pays it.
+  if (q.state === "pending" && now < c.expiresAt) return same;
+  const [code, desc] = q.state === "pending" ? [1019, "No answer before the checkout expired"] : [q.resultCode, q.resultDesc];
   const r = await applyMpesaResult({
     checkoutId,
-    resultCode: q.resultCode,
-    resultDesc: q.resultDesc,
-    outcome: outcomeFor(q.resultCode, q.resultDesc),
+    resultCode: code,
+    resultDesc: desc,
+    outcome: outcomeFor(code, desc),
     cause: "system",
     via: "STK query",
     now,
