@@ -61,6 +61,8 @@ function processorFor(provider: string): Processor {
   return p;
 }
 
+const STUCK_AFTER_MS = 30_000;
+
 /** Stores the call, then (if verified and new) processes it. */
 export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> {
   const headers = redactHeaders(w.headers) as Prisma.InputJsonValue;
@@ -82,9 +84,12 @@ export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> 
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const twin = await db.webhookInbox.findUniqueOrThrow({ where: { provider_dedupKey: { provider: w.provider, dedupKey } }, select: { id: true, status: true, error: true } });
-    // A redelivery of one that failed earlier is a chance to finish it.
-    if (twin.status === "failed" || twin.status === "received") {
+    const twin = await db.webhookInbox.findUniqueOrThrow({ where: { provider_dedupKey: { provider: w.provider, dedupKey } }, select: { id: true, status: true, error: true, receivedAt: true } });
+    // A redelivery of one that failed earlier, or that has sat unprocessed (a crash
+    // mid-processing), is a chance to finish it. A twin still being processed right now is
+    // left to finish: processing is idempotent, but there is no need to do it twice at once.
+    const stuck = twin.status === "received" && Date.now() - twin.receivedAt.getTime() > STUCK_AFTER_MS;
+    if (twin.status === "failed" || stuck) {
       const again = await processRow(twin.id);
       return { ...again, duplicate: true };
     }
