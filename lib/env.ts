@@ -6,11 +6,13 @@ import { z } from "zod";
 // Every setting Satchel reads, validated once. Import `env()` instead of touching
 // process.env, so a missing or malformed variable fails at start with its name.
 
-const optional = z
+/** An optional text setting: trimmed, and an empty value means unset (as in .env files). */
+export const optionalSetting = z
   .string()
   .trim()
   .transform((v) => (v === "" ? undefined : v))
   .optional();
+const optional = optionalSetting;
 
 const boolish = z
   .enum(["1", "0", "true", "false", ""])

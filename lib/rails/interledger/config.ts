@@ -1,7 +1,7 @@
 import "server-only";
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
-import { ConfigError } from "@/lib/env";
+import { ConfigError, optionalSetting as blank } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 
 // Settings of the Interledger rail, read from process.env here and nowhere else.
@@ -30,11 +30,6 @@ export interface InterledgerSettings {
   fxFixedRates: string | undefined;
 }
 
-const blank = z
-  .string()
-  .trim()
-  .transform((v) => (v === "" ? undefined : v))
-  .optional();
 
 const schema = z.object({
   OPEN_PAYMENTS_WALLET_ADDRESS: blank.pipe(

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { ConfigError, env } from "@/lib/env";
+import { ConfigError, env, optionalSetting as optional } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 import { parseFxFixedRates } from "@/lib/rates/fx";
 import { RateError } from "@/lib/rates/types";
@@ -21,11 +21,6 @@ export const DEFAULT_SANDBOX_FX = "USD:KES=129.50";
 
 const BASE_URLS = { sandbox: "https://sandbox.safaricom.co.ke", production: "https://api.safaricom.co.ke" } as const;
 
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 const schema = z.object({
   MPESA_ENV: optional.pipe(z.enum(["sandbox", "production"], { message: "must be sandbox or production" }).optional()),

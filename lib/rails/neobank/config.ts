@@ -1,7 +1,7 @@
 import "server-only";
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { z } from "zod";
-import { ConfigError } from "@/lib/env";
+import { ConfigError, optionalSetting as optional } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 
 // The NEO Bank / Bill Bitts gateway's settings. This is the only place that reads the
@@ -25,11 +25,6 @@ export interface NeobankSettings {
   creditOn: CreditOn;
 }
 
-const optional = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v) => (v ? v : undefined));
 
 const schema = z.object({
   NEOBANK_API_URL: optional.pipe(
