@@ -100,7 +100,7 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     const crashing: ForwardChain = {
       addressUtxos: (a) => real.addressUtxos(a),
       feeEstimates: () => real.feeEstimates(),
-      tx: (id) => real.tx(id),
+      txStatus: (id) => real.txStatus(id),
       broadcast: async () => {
         broadcasts++;
         throw new Error("process killed right after storing the sweep");

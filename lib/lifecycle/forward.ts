@@ -3,9 +3,8 @@ import { compareAndSet, stampFor } from "@/lib/checkouts/transition";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/ledger/ledger";
-import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainClient, type ChainBackend, type FeeEstimates } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
-import type { EsploraClient, FeeEstimates } from "@/lib/rails/bitcoin/esplora";
 import { buildSweep, HotWalletError } from "@/lib/rails/bitcoin/hot-wallet";
 import { env } from "@/lib/env";
 import { flagAttention } from "./attention";
@@ -18,8 +17,8 @@ import { flagAttention } from "./attention";
 // Every later run re-broadcasts the stored hex; once a sweep is stored no other spend of
 // those outputs is ever built, so there is never a second, different transaction.
 
-/** The chain calls forwarding needs (an EsploraClient; tests wrap it to inject crashes). */
-export type ForwardChain = Pick<EsploraClient, "addressUtxos" | "feeEstimates" | "broadcast" | "tx">;
+/** The chain calls forwarding needs (the chain backend; tests wrap it to inject crashes). */
+export type ForwardChain = Pick<ChainBackend, "addressUtxos" | "feeEstimates" | "broadcast" | "txStatus">;
 
 export type ForwardOutcome =
   | { outcome: "not_applicable"; reason: string }
@@ -93,7 +92,7 @@ export async function forwardCheckout(checkoutId: string, opts: { chain?: Forwar
 
   const result = { txid: sweep.txid, feeSats: sweep.feeSats.toString(), amountSats: sweep.amountSats.toString() };
   // Broadcast the stored transaction unless the network is known to have it.
-  const known = sweep.broadcastAt ? await chain.tx(sweep.txid) : null;
+  const known = sweep.broadcastAt ? await chain.txStatus(sweep.txid) : null;
   if (!known) {
     try {
       await chain.broadcast(sweep.hex);
@@ -106,8 +105,8 @@ export async function forwardCheckout(checkoutId: string, opts: { chain?: Forwar
     }
     await db.sweepTransaction.update({ where: { id: sweep.id }, data: { broadcastAt: sweep.broadcastAt ?? now, attempts: { increment: 1 }, error: null } });
   }
-  const tx = known ?? (await chain.tx(sweep.txid));
-  if (!tx?.status.confirmed) return { outcome: "broadcast", ...result };
+  const status = known ?? (await chain.txStatus(sweep.txid));
+  if (!status?.confirmed) return { outcome: "broadcast", ...result };
 
   // Confirmed: credited → forwarded, once.
   await db.$transaction(async (t) => {
@@ -129,7 +128,7 @@ export async function forwardCheckout(checkoutId: string, opts: { chain?: Forwar
 }
 
 /**
- * The fee rate for `target` blocks from Esplora's estimates: the exact target if present,
+ * The fee rate for `target` blocks from the backend's estimates: the exact target if present,
  * else the nearest faster one (higher fee, so it still confirms in time), else the slowest
  * known. At least 1 sat/vB (the default minimum relay fee). A decimal string for storage.
  */

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import type { Rail } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
-import { addressOutputs, chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainClient } from "@/lib/rails/bitcoin/chain";
 import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
 import { RAILS, railFor } from "@/lib/rails/registry";
 
@@ -34,7 +34,7 @@ const OBSERVERS: Partial<Record<Rail, RailObserver>> = {
     if (opts.tipHeight === undefined || !c.address) return observeBtcCheckout(c.id, { now: opts.now });
     const client = await chainClient();
     const before = client.stats.requests;
-    const outputs = await addressOutputs(client, c.address);
+    const outputs = await client.addressOutputs(c.address);
     const calls = client.stats.requests - before;
     const r = await observeBtcCheckout(c.id, { now: opts.now, chain: { tipHeight: opts.tipHeight, outputs } });
     return { ...r, chainCalls: r.chainCalls + calls };

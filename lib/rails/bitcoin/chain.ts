@@ -1,22 +1,111 @@
 import "server-only";
-import { EsploraClient } from "./esplora";
+import { EsploraClient, type BroadcastResult, type FeeEstimates } from "./esplora";
 import { bitcoinSettings } from "./config";
 import { startSimulator, type Simulator } from "./simulator/server";
 import { env } from "@/lib/env";
 
 // The chain backend the app uses: an Esplora client pointed at ESPLORA_API_URL, or at the
-// built-in regtest simulator, which this module starts in-process on first use.
+// built-in regtest simulator, which this module starts in-process on first use. Callers see
+// only ChainBackend.
+
+export type { BroadcastResult, FeeEstimates };
 
 export interface AddressOutput {
   txid: string;
   vout: number;
   sats: bigint;
+  /** Null while unconfirmed. */
   blockHeight: number | null;
+  /** Null while unconfirmed. */
   blockHash: string | null;
   blockTime: Date | null;
 }
 
-const g = globalThis as unknown as { __satchelSimulator?: Promise<Simulator>; __satchelEsplora?: Promise<EsploraClient> };
+export interface AddressUtxo {
+  txid: string;
+  vout: number;
+  value: bigint;
+  /** Null while unconfirmed. */
+  blockHeight: number | null;
+}
+
+export interface TxStatus {
+  confirmed: boolean;
+  blockHeight: number | null;
+}
+
+/** What the app reads from, and sends to, the Bitcoin network. */
+export interface ChainBackend {
+  readonly name: "esplora";
+  /** Requests made to the backend, retries included (the bench and the polling policy count them). */
+  readonly stats: { requests: number };
+  tipHeight(): Promise<number>;
+  /** Every output paying `address`, mempool and confirmed. */
+  addressOutputs(address: string): Promise<AddressOutput[]>;
+  /** Unspent outputs of `address` (hot-wallet sweeps). */
+  addressUtxos(address: string): Promise<AddressUtxo[]>;
+  /** Confirmation target in blocks → sat/vB. */
+  feeEstimates(): Promise<FeeEstimates>;
+  /** "Already in the mempool / in a block" comes back as already_known, so re-broadcasting is idempotent. */
+  broadcast(rawHex: string): Promise<BroadcastResult>;
+  /** Null when the backend does not know the transaction (never seen, dropped, replaced). */
+  txStatus(txid: string): Promise<TxStatus | null>;
+}
+
+/** The Esplora backend: EsploraClient, unchanged, behind the interface. */
+export class EsploraChain implements ChainBackend {
+  readonly name = "esplora";
+  constructor(readonly client: EsploraClient) {}
+
+  get stats() {
+    return this.client.stats;
+  }
+
+  tipHeight(): Promise<number> {
+    return this.client.tipHeight();
+  }
+
+  async addressOutputs(address: string): Promise<AddressOutput[]> {
+    const txs = await this.client.addressTxs(address);
+    const outputs: AddressOutput[] = [];
+    for (const tx of txs) {
+      tx.vout.forEach((o, vout) => {
+        if (o.scriptpubkey_address !== address) return;
+        outputs.push({
+          txid: tx.txid,
+          vout,
+          sats: o.value,
+          blockHeight: tx.status.confirmed ? (tx.status.block_height ?? null) : null,
+          blockHash: tx.status.confirmed ? (tx.status.block_hash ?? null) : null,
+          blockTime: tx.status.confirmed && tx.status.block_time ? new Date(tx.status.block_time * 1000) : null,
+        });
+      });
+    }
+    return outputs;
+  }
+
+  async addressUtxos(address: string): Promise<AddressUtxo[]> {
+    const utxos = await this.client.addressUtxos(address);
+    return utxos.map((u) => ({ txid: u.txid, vout: u.vout, value: u.value, blockHeight: u.status.confirmed ? (u.status.block_height ?? null) : null }));
+  }
+
+  feeEstimates(): Promise<FeeEstimates> {
+    return this.client.feeEstimates();
+  }
+
+  broadcast(rawHex: string): Promise<BroadcastResult> {
+    return this.client.broadcast(rawHex);
+  }
+
+  async txStatus(txid: string): Promise<TxStatus | null> {
+    // GET /tx/:txid (404 ⇒ unknown), not /tx/:txid/status, which says "unconfirmed" for unknown txids.
+    const tx = await this.client.tx(txid);
+    if (!tx) return null;
+    return { confirmed: tx.status.confirmed, blockHeight: tx.status.confirmed ? (tx.status.block_height ?? null) : null };
+  }
+}
+
+const g = globalThis as unknown as { __satchelSimulator?: Promise<Simulator>; __satchelChain?: Promise<ChainBackend> };
 
 /** The running simulator, if this process serves the chain itself. */
 export function simulator(): Promise<Simulator> | null {
@@ -25,38 +114,18 @@ export function simulator(): Promise<Simulator> | null {
   return g.__satchelSimulator;
 }
 
-export function chainClient(): Promise<EsploraClient> {
-  g.__satchelEsplora ??= (async () => {
+export function chainClient(): Promise<ChainBackend> {
+  g.__satchelChain ??= (async () => {
     const url = bitcoinSettings().esploraUrl ?? (await simulator()!).url;
-    return new EsploraClient({ baseUrl: url, retries: 3, timeoutMs: 8_000 });
+    return new EsploraChain(new EsploraClient({ baseUrl: url, retries: 3, timeoutMs: 8_000 }));
   })();
-  return g.__satchelEsplora;
+  return g.__satchelChain;
 }
 
 /** Forgets the client (and stops the simulator) so tests can change the settings. */
 export async function resetChainForTests(): Promise<void> {
   const sim = g.__satchelSimulator;
   g.__satchelSimulator = undefined;
-  g.__satchelEsplora = undefined;
+  g.__satchelChain = undefined;
   await (await sim)?.close();
-}
-
-/** Every output paying `address`, mempool and confirmed. */
-export async function addressOutputs(client: EsploraClient, address: string): Promise<AddressOutput[]> {
-  const txs = await client.addressTxs(address);
-  const outputs: AddressOutput[] = [];
-  for (const tx of txs) {
-    tx.vout.forEach((o, vout) => {
-      if (o.scriptpubkey_address !== address) return;
-      outputs.push({
-        txid: tx.txid,
-        vout,
-        sats: o.value,
-        blockHeight: tx.status.confirmed ? (tx.status.block_height ?? null) : null,
-        blockHash: tx.status.confirmed ? (tx.status.block_hash ?? null) : null,
-        blockTime: tx.status.confirmed && tx.status.block_time ? new Date(tx.status.block_time * 1000) : null,
-      });
-    });
-  }
-  return outputs;
 }

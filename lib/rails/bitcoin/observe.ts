@@ -3,7 +3,7 @@ import { compareAndSet, stampFor, type TimelineEvent } from "@/lib/checkouts/tra
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/ledger/ledger";
-import { addressOutputs, chainClient, type AddressOutput } from "./chain";
+import { chainClient, type AddressOutput } from "./chain";
 import { bitcoinSettings } from "./config";
 import { evaluate, type OutputView } from "./evaluate";
 
@@ -35,7 +35,7 @@ export async function observeBtcCheckout(checkoutId: string, opts: { now?: Date;
   if (!view) {
     const client = await chainClient();
     const before = client.stats.requests;
-    const [tipHeight, outputs] = await Promise.all([client.tipHeight(), addressOutputs(client, address.address)]);
+    const [tipHeight, outputs] = await Promise.all([client.tipHeight(), client.addressOutputs(address.address)]);
     chainCalls = client.stats.requests - before;
     view = { tipHeight, outputs };
   }
