@@ -73,6 +73,8 @@ const schema = z
     BTC_HOT_SEED: optional,
     BTC_FORWARD_ADDRESS: optional,
     BTC_CONFIRMATIONS: z.coerce.number().int().min(1).max(100).default(3),
+    // Who reads the chain: an Esplora HTTP API (ESPLORA_API_URL or the simulator) or the Electrum daemon.
+    BTC_CHAIN_BACKEND: optional.pipe(z.enum(["esplora", "electrum"], { message: "must be esplora or electrum" }).default("esplora")),
     ESPLORA_API_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://blockstream.info/api" }).optional()),
     ELECTRUM_RPC_URL: optional.pipe(z.url({ message: "must be an absolute URL such as http://127.0.0.1:7777" }).optional()),
     ELECTRUM_RPC_USER: optional,
@@ -111,6 +113,11 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["BTC_FORWARD_ADDRESS"], message: "is required when BTC_ADDRESS_SOURCE=hot (where funds are swept)" });
     if (e.BTC_ADDRESS_SOURCE === "electrum" && !e.ELECTRUM_RPC_URL)
       ctx.addIssue({ code: "custom", path: ["ELECTRUM_RPC_URL"], message: "is required when BTC_ADDRESS_SOURCE=electrum" });
+    if (e.BTC_CHAIN_BACKEND === "electrum")
+      for (const name of ["ELECTRUM_RPC_URL", "ELECTRUM_RPC_USER", "ELECTRUM_RPC_PASS"] as const) {
+        if (e[name] || (name === "ELECTRUM_RPC_URL" && e.BTC_ADDRESS_SOURCE === "electrum")) continue; // missing URL: reported once, above
+        ctx.addIssue({ code: "custom", path: [name], message: "is required when BTC_CHAIN_BACKEND=electrum" });
+      }
     if (e.RATE_SOURCE === "fixed" && !e.BTC_FIXED_RATE && e.DATABASE_URL)
       ctx.addIssue({ code: "custom", path: ["BTC_FIXED_RATE"], message: "is required when RATE_SOURCE=fixed" });
     // Vercel has no long-lived process for the in-process driver: background work needs Inngest.

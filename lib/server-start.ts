@@ -2,9 +2,10 @@ import "server-only";
 import { databaseReady } from "@/lib/db/client";
 import { seed } from "@/lib/db/seed";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
-import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/chain";
 import { RAILS } from "@/lib/rails/registry";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { ElectrumError } from "@/lib/rails/bitcoin/electrum-rpc";
 import { ChainError } from "@/lib/rails/bitcoin/esplora";
 import { log } from "@/lib/log";
 import { startDriver } from "@/lib/lifecycle/driver";
@@ -31,12 +32,18 @@ export async function startupProblem(): Promise<string | null> {
   // than at the first buyer's checkout.
   try {
     const tip = await (await chainClient()).tipHeight();
-    log.info({ network: btc.network, backend: btc.esploraUrl ?? "built-in simulator", tip }, "bitcoin rail ready");
+    log.info({ network: btc.network, backend: chainBackendLabel(btc), tip }, "bitcoin rail ready");
     return null;
   } catch (err) {
-    if (err instanceof ChainError) return `Invalid configuration:\n  ESPLORA_API_URL: ${err.message}`;
+    if (err instanceof ChainError) return `Invalid configuration:\n  ${chainVariable(btc.chainBackend, err)}: ${err.message}`;
     throw err;
   }
+}
+
+/** The setting to look at when the chain backend cannot be used. */
+function chainVariable(backend: "esplora" | "electrum", err: ChainError): string {
+  if (backend === "esplora") return "ESPLORA_API_URL";
+  return err.cause instanceof ElectrumError && err.cause.code === "auth" ? "ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS" : "ELECTRUM_RPC_URL";
 }
 
 export async function startServer(): Promise<void> {

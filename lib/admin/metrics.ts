@@ -3,7 +3,7 @@ import { db, Prisma } from "@/lib/db/client";
 import type { CheckoutStatus, Rail } from "@/lib/db/generated/enums";
 import { checkHealth } from "@/lib/health";
 import { availableRails } from "@/lib/checkouts/rails";
-import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 
 // The admin overview's figures, straight from the database (lib/admin/metrics.test.ts seeds
@@ -165,7 +165,7 @@ export async function systemStatus(opts: { chainTimeoutMs?: number } = {}): Prom
   const health = await checkHealth();
   let chain: SystemStatus["chain"] = null;
   if (btc.enabled) {
-    const backend = btc.esploraUrl ? new URL(btc.esploraUrl).host : "built-in regtest simulator";
+    const backend = chainBackendLabel(btc);
     const started = performance.now();
     try {
       const tipHeight = await withTimeout(

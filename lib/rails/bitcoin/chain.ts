@@ -1,12 +1,13 @@
 import "server-only";
 import { EsploraClient, type BroadcastResult, type FeeEstimates } from "./esplora";
-import { bitcoinSettings } from "./config";
+import { ElectrumChain } from "./electrum-chain";
+import { bitcoinSettings, type BitcoinSettings } from "./config";
 import { startSimulator, type Simulator } from "./simulator/server";
 import { env } from "@/lib/env";
 
-// The chain backend the app uses: an Esplora client pointed at ESPLORA_API_URL, or at the
-// built-in regtest simulator, which this module starts in-process on first use. Callers see
-// only ChainBackend.
+// The chain backend the app uses (BTC_CHAIN_BACKEND): an Esplora client pointed at
+// ESPLORA_API_URL or at the built-in regtest simulator, which this module starts in-process
+// on first use; or the Electrum daemon at ELECTRUM_RPC_URL. Callers see only ChainBackend.
 
 export type { BroadcastResult, FeeEstimates };
 
@@ -16,7 +17,7 @@ export interface AddressOutput {
   sats: bigint;
   /** Null while unconfirmed. */
   blockHeight: number | null;
-  /** Null while unconfirmed. */
+  /** Null while unconfirmed, and always with Electrum (it reports heights only). */
   blockHash: string | null;
   blockTime: Date | null;
 }
@@ -36,7 +37,7 @@ export interface TxStatus {
 
 /** What the app reads from, and sends to, the Bitcoin network. */
 export interface ChainBackend {
-  readonly name: "esplora";
+  readonly name: "esplora" | "electrum";
   /** Requests made to the backend, retries included (the bench and the polling policy count them). */
   readonly stats: { requests: number };
   tipHeight(): Promise<number>;
@@ -109,17 +110,25 @@ const g = globalThis as unknown as { __satchelSimulator?: Promise<Simulator>; __
 
 /** The running simulator, if this process serves the chain itself. */
 export function simulator(): Promise<Simulator> | null {
-  if (bitcoinSettings().esploraUrl) return null;
+  if (!bitcoinSettings().simulated) return null;
   g.__satchelSimulator ??= startSimulator({ port: env().CHAIN_PORT });
   return g.__satchelSimulator;
 }
 
 export function chainClient(): Promise<ChainBackend> {
   g.__satchelChain ??= (async () => {
-    const url = bitcoinSettings().esploraUrl ?? (await simulator()!).url;
+    const settings = bitcoinSettings();
+    if (settings.chainBackend === "electrum") return new ElectrumChain(settings.chainElectrum!, settings.network);
+    const url = settings.esploraUrl ?? (await simulator()!).url;
     return new EsploraChain(new EsploraClient({ baseUrl: url, retries: 3, timeoutMs: 8_000 }));
   })();
   return g.__satchelChain;
+}
+
+/** Where the chain data comes from, for admins and logs (never a credential). */
+export function chainBackendLabel(settings: BitcoinSettings = bitcoinSettings()): string {
+  if (settings.chainBackend === "electrum") return `Electrum daemon at ${new URL(env().ELECTRUM_RPC_URL!).host}`;
+  return settings.esploraUrl ? new URL(settings.esploraUrl).host : "built-in regtest simulator";
 }
 
 /** Forgets the client (and stops the simulator) so tests can change the settings. */

@@ -26,12 +26,18 @@ export interface BitcoinSettings {
   forwardAddress: string | null;
   /** Set for the electrum source. */
   electrum: ElectrumClient | null;
+  /** Who reads the chain (BTC_CHAIN_BACKEND): an Esplora HTTP API or the Electrum daemon. */
+  chainBackend: "esplora" | "electrum";
+  /** The Electrum daemon the chain backend reads (BTC_CHAIN_BACKEND=electrum). */
+  chainElectrum: ElectrumClient | null;
   /** Names the wallet whose address cursor checkouts advance (derived sources only). */
   walletKey: string | null;
   /** True when the demo key is in use (shown as a warning to admins). */
   demoKey: boolean;
-  /** The Esplora base URL, or null when the built-in simulator serves the chain. */
+  /** The Esplora base URL, or null when the built-in simulator (or Electrum) serves the chain. */
   esploraUrl: string | null;
+  /** True when the built-in regtest simulator serves the chain (Esplora backend, no ESPLORA_API_URL). */
+  simulated: boolean;
   confirmations: number;
   expiryMinutes: number;
   monitoringHours: number;
@@ -79,21 +85,23 @@ function resolve(): BitcoinSettings {
     if (!forwardAddress || !isValidAddress(forwardAddress, network))
       throw new ConfigError(`Invalid configuration:\n  BTC_FORWARD_ADDRESS: must be a ${network} Bitcoin address`);
   }
-  let electrum: ElectrumClient | null = null;
-  if (enabled && e.BTC_ADDRESS_SOURCE === "electrum") {
+  const electrumFromEnv = (): ElectrumClient => {
     try {
-      electrum = electrumClient({ ELECTRUM_RPC_URL: e.ELECTRUM_RPC_URL ?? "", ELECTRUM_RPC_USER: e.ELECTRUM_RPC_USER ?? "", ELECTRUM_RPC_PASS: e.ELECTRUM_RPC_PASS ?? "" });
+      return electrumClient({ ELECTRUM_RPC_URL: e.ELECTRUM_RPC_URL ?? "", ELECTRUM_RPC_USER: e.ELECTRUM_RPC_USER ?? "", ELECTRUM_RPC_PASS: e.ELECTRUM_RPC_PASS ?? "" });
     } catch (err) {
       if (err instanceof ElectrumError) throw new ConfigError(`Invalid configuration:\n  ELECTRUM_RPC_URL: ${err.message}`);
       throw err;
     }
-  }
+  };
+  const electrum = enabled && e.BTC_ADDRESS_SOURCE === "electrum" ? electrumFromEnv() : null;
+  const chainBackend = e.BTC_CHAIN_BACKEND;
+  const chainElectrum = enabled && chainBackend === "electrum" ? (electrum ?? electrumFromEnv()) : null;
   // The cursor is per wallet and network: a new key starts at index 0, the same key continues
   // (also when an operator moves the same wallet from watch-only to hot mode).
   const accountKey = wallet?.standardXpub ?? hot?.accountXpub ?? null;
   const walletKey = accountKey ? `${network}:${createHash("sha256").update(accountKey).digest("hex").slice(0, 32)}` : null;
   const esploraUrl = e.ESPLORA_API_URL ?? null;
-  if (enabled && !esploraUrl && network !== "regtest")
+  if (enabled && chainBackend === "esplora" && !esploraUrl && network !== "regtest")
     throw new ConfigError(`Invalid configuration:\n  ESPLORA_API_URL: is required on ${network} (e.g. https://blockstream.info/api)`);
   return {
     enabled,
@@ -103,9 +111,12 @@ function resolve(): BitcoinSettings {
     hot,
     forwardAddress,
     electrum,
+    chainBackend,
+    chainElectrum,
     walletKey,
     demoKey,
     esploraUrl,
+    simulated: chainBackend === "esplora" && !esploraUrl,
     confirmations: e.BTC_CONFIRMATIONS,
     expiryMinutes: e.CHECKOUT_EXPIRY_MINUTES,
     monitoringHours: e.MONITORING_HOURS,

@@ -146,8 +146,8 @@ export interface EsploraStats {
 
 const CHAIN_PAGE = 25; // electrs CHAIN_TXS_PER_PAGE
 
-/** Bitcoin Core / electrs answers meaning "this transaction is already known". */
-const ALREADY_KNOWN =
+/** Bitcoin Core / electrs / Electrum answers meaning "this transaction is already known". */
+export const ALREADY_KNOWN =
   /already in block chain|already-in-block-?chain|txn-already-known|txn-already-in-mempool|already in utxo set|already have transaction|already known/i;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -360,7 +360,8 @@ function rpcError(body: string): { code: number; message: string } | undefined {
   }
 }
 
-function txidOf(rawHex: string): string | undefined {
+/** The txid of a raw transaction in hex, or undefined when it does not parse. */
+export function txidOf(rawHex: string): string | undefined {
   try {
     return Transaction.fromRaw(hex.decode(rawHex.toLowerCase()), {
       allowUnknownOutputs: true,

@@ -70,10 +70,11 @@ async function apply(checkoutId: string, chain: ChainView, now: Date): Promise<O
         });
         note(`payment seen: ${o.sats} sats in ${o.txid.slice(0, 12)}…`, { txid: o.txid, vout: o.vout, sats: o.sats.toString() });
         outputsChanged = true;
-      } else if (row.blockHash !== o.blockHash || row.goneAt) {
+      } else if (row.blockHash !== o.blockHash || row.blockHeight !== o.blockHeight || row.goneAt) {
+        // Heights too: Electrum reports no block hashes, so a height is all that moves there.
         await tx.chainOutput.update({ where: { id: row.id }, data: { blockHeight: o.blockHeight, blockHash: o.blockHash, blockTime: o.blockTime, goneAt: null } });
         if (row.goneAt) note(`payment ${o.txid.slice(0, 12)}… is back on the chain`, { txid: o.txid });
-        else if (row.blockHash && o.blockHash !== row.blockHash) note(`reorg: ${o.txid.slice(0, 12)}… left block ${row.blockHeight}`, { txid: o.txid });
+        else if (row.blockHeight !== null && (o.blockHash !== row.blockHash || o.blockHeight !== row.blockHeight)) note(`reorg: ${o.txid.slice(0, 12)}… left block ${row.blockHeight}`, { txid: o.txid });
         outputsChanged = true;
       }
     }

@@ -8,7 +8,7 @@ export const bitcoinRail: Rail = {
   id: "btc",
   label: "Bitcoin",
   enabled: () => bitcoinSettings().enabled,
-  sandbox: () => bitcoinSettings().esploraUrl === null,
+  sandbox: () => bitcoinSettings().simulated,
   fields: [],
   async start({ userId, packageId }) {
     const { id } = await createBtcCheckout(userId, packageId);
