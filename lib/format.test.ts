@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCredits, formatDateTime, formatMoney, formatSignedCredits, minorDigits } from "./format";
+import { describeRate, formatCredits, formatDateTime, formatMoney, formatSignedCredits, minorDigits } from "./format";
 
 describe("formatMoney", () => {
   it("formats minor units without float drift", () => {
@@ -49,5 +49,14 @@ describe("credits", () => {
 describe("formatDateTime", () => {
   it("renders in UTC so server and browser agree", () => {
     expect(formatDateTime(new Date("2026-11-23T15:26:00Z"))).toBe("Nov 23, 2026, 3:26 PM UTC");
+  });
+});
+
+describe("describeRate", () => {
+  it("reads each rail's rate the right way round", () => {
+    expect(describeRate({ rateValue: "100000", rateSource: "coinbase", currency: "USD", amountUnit: "sat" })).toBe("100000 USD/BTC (coinbase)");
+    expect(describeRate({ rateValue: "129.5", rateSource: "fixed", currency: "USD", amountUnit: "KES" })).toBe("129.5 KES/USD (fixed)");
+    expect(describeRate({ rateValue: "0.92", rateSource: "fixed", currency: "USD", amountUnit: "EUR:2" })).toBe("0.92 EUR/USD (fixed)");
+    expect(describeRate({ rateValue: null, rateSource: null, currency: "USD", amountUnit: "USD cents" })).toBeNull();
   });
 });

@@ -68,3 +68,14 @@ const dateTime = new Intl.DateTimeFormat(LOCALE, {
 export function formatDateTime(d: Date): string {
   return `${dateTime.format(d)} UTC`;
 }
+
+/**
+ * A checkout's locked rate in words, the right way round for its rail: Bitcoin stores fiat
+ * per BTC ("100000 USD/BTC"); the other rails store rail units per fiat unit
+ * ("129.5 KES/USD", or an Open Payments asset "0.92 EUR/USD" for amountUnit "EUR:2").
+ */
+export function describeRate(c: { rateValue: string | null; rateSource: string | null; currency: string; amountUnit: string }): string | null {
+  if (!c.rateValue) return null;
+  const pair = c.amountUnit === "sat" ? `${c.currency}/BTC` : `${c.amountUnit.split(":")[0]}/${c.currency}`;
+  return `${c.rateValue} ${pair}${c.rateSource ? ` (${c.rateSource})` : ""}`;
+}

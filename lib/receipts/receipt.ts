@@ -2,7 +2,7 @@ import "server-only";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import type { Rail } from "@/lib/db/generated/enums";
-import { formatMoney } from "@/lib/format";
+import { formatMoney, describeRate } from "@/lib/format";
 import { formatBtcTrimmed } from "@/lib/rails/bitcoin/amounts";
 
 // What a buyer's receipt says, from the database: the package snapshot, what was paid on the
@@ -68,7 +68,7 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
   if (!credit) return null;
   const rate =
     c.rateValue && c.rateSource
-      ? `${c.rateValue} ${c.currency}/${c.amountUnit === "sat" ? "BTC" : c.amountUnit} (${c.rateSource})${c.rateAt ? `, locked ${stamp(c.rateAt)}` : ""}`
+      ? `${describeRate(c)}${c.rateAt ? `, locked ${stamp(c.rateAt)}` : ""}`
       : null;
   return {
     checkoutId: c.id,

@@ -10,7 +10,7 @@ import { proportionalCredits } from "@/lib/admin/actions";
 import { paymentDetail } from "@/lib/admin/detail";
 import { verifiedNotice } from "@/lib/admin/notice";
 import { requireAdminPage } from "@/lib/auth/guards";
-import { formatDateTime, formatMoney, formatSignedCredits } from "@/lib/format";
+import { formatDateTime, formatMoney, formatSignedCredits, describeRate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Payment" };
 export const dynamic = "force-dynamic";
@@ -43,7 +43,7 @@ export default async function PaymentDetailPage({
     ["Package", `${c.packageName} · ${c.credits} credits · ${formatMoney(c.priceMinor, c.currency)}`],
     ["Rail", c.rail],
     ["Amount", amounts],
-    ["Rate", c.rateValue ? `${c.rateValue} ${c.currency}/${c.amountUnit === "sat" ? "BTC" : c.amountUnit} (${c.rateSource})` : "—"],
+    ["Rate", describeRate(c) ?? "—"],
     ["Address", c.address ? <span key="a" className="font-mono text-xs">{c.address}{c.derivationIndex !== null ? ` (index ${c.derivationIndex})` : ""}</span> : "—"],
     ["Provider reference", c.externalRef ?? "—"],
     ["Confirmations", `${c.confirmations} / ${c.confirmationsRequired}`],
