@@ -148,7 +148,7 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
             <ResponsiveContainer width="100%" height="100%">
               <BarChart data={statusData} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e2e8f0" />
-                <XAxis dataKey="status" fontSize={11} tickLine={false} />
+                <XAxis dataKey="status" fontSize={11} tickLine={false} interval={0} />
                 <YAxis allowDecimals={false} fontSize={11} tickLine={false} axisLine={false} width={36} />
                 <Tooltip />
                 <Bar dataKey="count" name="checkouts" fill="#0f6b5d" isAnimationActive={false} />
