@@ -39,6 +39,8 @@ export interface ElectrumStandIn {
   connected: boolean;
   /** getfeerate answers by fee_level (sat/kvB; null before the server sent estimates). */
   feeRates: Map<number, number | null>;
+  /** Commands that fail with this message (str(exception)), e.g. a daemon that lost its server. */
+  fail: Map<string, string>;
   /** When set, broadcast refuses new transactions with this message. */
   refuse: string | null;
   /** Every request: method and params. */
@@ -82,6 +84,7 @@ export async function startElectrumStandIn(network: BtcNetwork = "regtest"): Pro
       [0.25, 6_000],
       [0, 2_000],
     ]),
+    fail: new Map(),
     refuse: null,
     calls: [],
     pay(outputs) {
@@ -194,6 +197,8 @@ export async function startElectrumStandIn(network: BtcNetwork = "regtest"): Pro
       state.calls.push({ method, params });
       let answer: Record<string, unknown>;
       try {
+        const failure = state.fail.get(method);
+        if (failure) throw new Error(failure);
         answer = { id, jsonrpc: "2.0", result: commands[method]!(params) };
       } catch (e) {
         answer = { id, jsonrpc: "2.0", error: { code: 1, message: (e as Error).message } };

@@ -173,6 +173,14 @@ describe("ElectrumChain (stand-in for an online Electrum 4.3 daemon)", () => {
     expect(await chain.txStatus(gone)).toEqual({ confirmed: false, blockHeight: null });
     standIn.drop(gone); // decoded outputs are cached, but the address history no longer lists it
     expect(await chain.txStatus(gone)).toBeNull();
+
+    // a daemon that lost its server is an outage, not "unknown" (which would trigger a re-broadcast)
+    standIn.fail.set("gettransaction", "cannot establish a connection... gave up.");
+    try {
+      expect((await chainError(chain.txStatus("cd".repeat(32)))).message).toMatch(/Electrum gettransaction failed: cannot establish a connection/);
+    } finally {
+      standIn.fail.clear();
+    }
   });
 
   it("an unreachable daemon is a ChainError naming ELECTRUM_RPC_URL", async () => {

@@ -42,6 +42,9 @@ export const ELECTRUM_FEE_LEVELS: readonly (readonly [feeLevel: number, targetBl
 
 const TX_CACHE = 2_000;
 
+/** gettransaction's answers for a txid the server does not have (anything else is an outage). */
+const UNKNOWN_TX = /The server returned an error\.|Unknown transaction/;
+
 const Info = z.object({ blockchain_height: z.number().int().nonnegative(), connected: z.boolean().optional() }).loose();
 const Unspent = z.array(
   z.object({ tx_hash: z.string().regex(/^[0-9a-f]{64}$/), tx_pos: z.number().int().nonnegative(), height: z.number().int(), value: z.number().int().nonnegative() }).loose(),
@@ -131,7 +134,7 @@ export class ElectrumChain implements ChainBackend {
     } catch (err) {
       // gettransaction of a txid the server does not have: "The server returned an error."
       // (Electrum hides the server's own words) or "Unknown transaction".
-      if (err instanceof ChainError && err.cause instanceof ElectrumError && err.cause.code === "rpc") return null;
+      if (err instanceof ChainError && err.cause instanceof ElectrumError && err.cause.code === "rpc" && UNKNOWN_TX.test(err.cause.message)) return null;
       throw err;
     }
     const address = outputs.find((o) => o.address)?.address;
