@@ -23,6 +23,7 @@ export async function bench({ adminUrl }: { databaseUrl?: string; adminUrl: stri
       DATABASE_URL: url,
       AUTH_SECRET: randomBytes(32).toString("base64url"),
       BTC_NETWORK: "regtest",
+      BTC_CHAIN_BACKEND: "esplora", // the in-process simulator
       BTC_ADDRESS_SOURCE: "xpub",
       RATE_SOURCE: "fixed",
       BTC_FIXED_RATE: "100000",

@@ -134,6 +134,7 @@ async function main() {
       APP_URL: base,
       SATCHEL_DATA_DIR: dataDir,
       BTC_NETWORK: "regtest",
+      BTC_CHAIN_BACKEND: "esplora", // the counting proxy sits in front of the simulator's Esplora API
       ESPLORA_API_URL: proxy.url,
       RATE_SOURCE: "fixed",
       BTC_FIXED_RATE: "100000",
