@@ -1,4 +1,3 @@
-import { createHash, createPublicKey, verify } from "node:crypto";
 import { hex } from "@scure/base";
 import { Transaction } from "@scure/btc-signer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { observeCheckout } from "./observe";
 import { forwardCheckout, pickFeeRate, type ForwardChain } from "./forward";
 import { reconcile } from "./reconcile";
 import { ABANDON, newCheckout, regtest } from "./test-helpers";
+import { expectValidP2wpkhSignatures } from "@/test/bip143";
 
 // Hot-wallet forwarding on regtest with the in-process simulator: the sweep is stored before
 // it is broadcast, a crash after storing re-broadcasts the same transaction, and the chain
@@ -49,43 +49,6 @@ async function creditedHotCheckout(payments: bigint[]) {
   expect(await observeCheckout(checkout.id)).toMatchObject({ status: "paid" });
   expect(await creditCheckout(checkout.id)).toMatchObject({ outcome: "credited" });
   return { user, checkout };
-}
-
-// ---- independent signature check (BIP143 by hand, ECDSA by OpenSSL; see hot-wallet.test.ts) ----
-const sha256 = (b: Uint8Array) => new Uint8Array(createHash("sha256").update(b).digest());
-const dsha = (b: Uint8Array) => sha256(sha256(b));
-const hash160 = (b: Uint8Array) => new Uint8Array(createHash("ripemd160").update(sha256(b)).digest());
-const cat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
-  return out;
-};
-const le = (n: bigint, bytes: number) => {
-  const out = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
-  return out;
-};
-const rev = (b: Uint8Array) => Uint8Array.from(b).reverse();
-
-function verifySweepSignatures(rawHex: string, prevouts: { txid: string; vout: number; value: bigint }[], pubkey: Uint8Array) {
-  const tx = Transaction.fromRaw(hex.decode(rawHex));
-  const outpoints = prevouts.map((u) => cat(rev(hex.decode(u.txid)), le(BigInt(u.vout), 4)));
-  const seqs = Array.from({ length: tx.inputsLength }, (_, i) => le(BigInt(tx.getInput(i).sequence ?? 0xffffffff), 4));
-  const outs = Array.from({ length: tx.outputsLength }, (_, i) => {
-    const o = tx.getOutput(i);
-    return cat(le(o.amount!, 8), Uint8Array.of(o.script!.length), o.script!);
-  });
-  const spki = (pub: Uint8Array) =>
-    createPublicKey({ key: Buffer.from(cat(hex.decode("3036301006072a8648ce3d020106052b8104000a032200"), pub)), format: "der", type: "spki" });
-  prevouts.forEach((u, i) => {
-    const [sigWithType, pub] = tx.getInput(i).finalScriptWitness as [Uint8Array, Uint8Array];
-    expect(hex.encode(pub)).toBe(hex.encode(pubkey));
-    expect(sigWithType[sigWithType.length - 1]).toBe(0x01);
-    const scriptCode = cat(hex.decode("1976a914"), hash160(pub), hex.decode("88ac"));
-    const preimage = cat(le(BigInt(tx.version), 4), dsha(cat(...outpoints)), dsha(cat(...seqs)), outpoints[i]!, scriptCode, le(u.value, 8), seqs[i]!, dsha(cat(...outs)), le(BigInt(tx.lockTime), 4), le(1n, 4));
-    expect(verify("sha256", sha256(preimage), spki(pub), sigWithType.subarray(0, -1))).toBe(true);
-  });
 }
 
 describe("forwardCheckout (hot wallet, regtest simulator)", () => {
@@ -167,7 +130,7 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
       const o = outputs.find((x) => x.txid === hex.encode(input.txid!) && x.vout === input.index)!;
       return { txid: o.txid, vout: o.vout, value: o.sats };
     });
-    verifySweepSignatures(stored.hex, prevouts, bitcoinSettings().hot!.publicKey(checkout.derivationIndex!));
+    expectValidP2wpkhSignatures(stored.hex, prevouts, bitcoinSettings().hot!.publicKey(checkout.derivationIndex!));
   });
 
   it("refuses a dust sweep and flags the checkout for an admin", async () => {
