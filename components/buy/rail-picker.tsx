@@ -4,6 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { FormField } from "@/components/form-field";
 import { SubmitButton } from "@/components/submit-button";
+import { SandboxBadge } from "@/components/checkout/rails/rail-panel";
 import type { StartState } from "@/app/buy/[slug]/actions";
 
 export interface RailOption {
@@ -37,7 +38,7 @@ export function RailPicker({
               <p className="font-semibold text-slate-900">
                 {r.label}
                 {r.sandbox && (
-                  <span className="ml-2 rounded-full bg-amber-100 px-2 py-0.5 align-middle text-xs font-medium text-amber-900">Sandbox — not real money</span>
+                  <SandboxBadge className="ml-2 align-middle" />
                 )}
               </p>
               <p className="text-sm text-slate-600">{r.hint}</p>

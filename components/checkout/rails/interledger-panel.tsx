@@ -1,10 +1,8 @@
 "use client";
 
-import Link from "next/link";
-import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
 import type { LiveCheckout } from "@/lib/checkouts/live";
 import { formatIlpAmount } from "@/lib/rails/interledger/amounts";
-import { Countdown } from "../countdown";
+import { ContinueAtProvider, RailPanel, TryAgainLink } from "./rail-panel";
 
 // Interledger: the buyer approves the payment in their own wallet. While the wallet has not
 // answered, a link back to the approval page; then live status until the merchant's wallet
@@ -30,15 +28,9 @@ export function InterledgerPanel({ c }: { c: LiveCheckout }) {
   const text = statusText(c, finished);
 
   return (
-    <section aria-labelledby="ilp-title" className={`${card} space-y-4 p-5 sm:p-6`}>
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="ilp-title" className="text-base font-semibold text-slate-900">
-          Interledger
-        </h2>
-        {sandbox && <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Sandbox — not real money</span>}
-      </div>
+    <RailPanel id="ilp-title" title="Interledger" sandbox={sandbox}>
 
-      <dl className="grid grid-cols-[auto,1fr] gap-x-4 gap-y-2 text-sm">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
         <dt className="text-slate-600">Amount</dt>
         <dd className="font-semibold tabular text-slate-900" data-testid="ilp-amount">
           {formatIlpAmount(c.expectedAmount, c.amountUnit)}
@@ -62,22 +54,9 @@ export function InterledgerPanel({ c }: { c: LiveCheckout }) {
         </p>
       )}
 
-      {c.status === "pending" && approveUrl && (
-        <div className="flex flex-wrap items-center gap-3">
-          <a href={approveUrl} className={buttonPrimary}>
-            Approve in your wallet
-          </a>
-          <span className="text-sm text-slate-600">
-            Expires in <Countdown until={c.expiresAt} serverTime={c.serverTime} />
-          </span>
-        </div>
-      )}
+      <ContinueAtProvider c={c} href={approveUrl} label="Approve in your wallet" />
 
-      {c.status === "failed" && (
-        <Link href={retryHref} className={buttonSecondary}>
-          Try again
-        </Link>
-      )}
-    </section>
+      <TryAgainLink c={c} href={retryHref} />
+    </RailPanel>
   );
 }

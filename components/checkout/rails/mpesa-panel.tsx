@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
 import type { LiveCheckout } from "@/lib/checkouts/live";
+import { SandboxBadge } from "./rail-panel";
 
 // M-Pesa Express: the prompt is on the buyer's phone. While it waits, what to do there; the
 // live status comes from the page's polling. A failed payment (its plain-language reason is
@@ -48,9 +49,7 @@ export function MpesaPanel({ c }: { c: LiveCheckout }) {
         <h2 id="mpesa-title" className="text-base font-semibold text-slate-900">
           M-Pesa
         </h2>
-        {d.testMoney === true && (
-          <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Sandbox — not real money</span>
-        )}
+        {d.testMoney === true && <SandboxBadge />}
       </div>
 
       {c.open && d.prompted === true && (

@@ -1,10 +1,8 @@
 "use client";
 
-import Link from "next/link";
-import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
 import type { LiveCheckout } from "@/lib/checkouts/live";
 import { formatMoney } from "@/lib/format";
-import { Countdown } from "../countdown";
+import { ContinueAtProvider, RailPanel, TryAgainLink } from "./rail-panel";
 
 // NEO Bank: the buyer pays on the gateway's page. While the checkout waits, a link back to
 // that page; then what the gateway last said, live; a failed payment offers "Try again"
@@ -29,17 +27,9 @@ export function NeobankPanel({ c }: { c: LiveCheckout }) {
   const sandbox = c.details.sandbox === true;
 
   return (
-    <section aria-labelledby="neobank-title" className={`${card} space-y-4 p-5 sm:p-6`}>
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 id="neobank-title" className="text-base font-semibold text-slate-900">
-          NEO Bank
-        </h2>
-        {sandbox && (
-          <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Sandbox — not real money</span>
-        )}
-      </div>
+    <RailPanel id="neobank-title" title="NEO Bank" sandbox={sandbox}>
 
-      <dl className="grid grid-cols-[auto,1fr] gap-x-4 gap-y-2 text-sm">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
         <dt className="text-slate-600">Amount</dt>
         <dd className="font-semibold tabular text-slate-900">{formatMoney(c.priceMinor, c.currency)}</dd>
         {txId && (
@@ -58,22 +48,9 @@ export function NeobankPanel({ c }: { c: LiveCheckout }) {
         </p>
       )}
 
-      {c.status === "pending" && paymentUrl && (
-        <div className="flex flex-wrap items-center gap-3">
-          <a href={paymentUrl} className={buttonPrimary}>
-            Continue to NEO Bank
-          </a>
-          <span className="text-sm text-slate-600">
-            Expires in <Countdown until={c.expiresAt} serverTime={c.serverTime} />
-          </span>
-        </div>
-      )}
+      <ContinueAtProvider c={c} href={paymentUrl} label="Continue to NEO Bank" />
 
-      {c.status === "failed" && (
-        <Link href={retryHref} className={buttonSecondary}>
-          Try again
-        </Link>
-      )}
-    </section>
+      <TryAgainLink c={c} href={retryHref} />
+    </RailPanel>
   );
 }
