@@ -19,11 +19,7 @@ export default function GlobalError({ error, reset }: { error: Error & { digest?
               </>
             )}
           </p>
-          <button
-            type="button"
-            onClick={reset}
-            className="mt-8 rounded-lg bg-brand-700 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-800"
-          >
+          <button type="button" onClick={reset} className="mt-8 rounded-lg bg-brand-700 px-4 py-2.5 text-sm font-semibold text-white hover:bg-brand-800">
             Try again
           </button>
         </main>

@@ -8,18 +8,15 @@ export const dynamic = "force-dynamic";
 export default async function Home() {
   const [packages, user] = await Promise.all([activePackages(), sessionUser()]);
   // Signed-out buyers go through sign-in and come straight back to the package they chose.
-  const buyHref = (slug: string) =>
-    user ? `/buy/${encodeURIComponent(slug)}` : `/sign-in?callbackUrl=/buy/${encodeURIComponent(slug)}`;
+  const buyHref = (slug: string) => (user ? `/buy/${encodeURIComponent(slug)}` : `/sign-in?callbackUrl=/buy/${encodeURIComponent(slug)}`);
 
   return (
     <div className="space-y-12">
       <div className="max-w-2xl">
-        <h1 className="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">
-          Buy credits, pay your way
-        </h1>
+        <h1 className="text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl">Buy credits, pay your way</h1>
         <p className="mt-4 text-lg text-slate-600">
-          Choose a package and pay with Bitcoin, M-Pesa, Interledger or a bank transfer. Your credits land on your
-          account once the payment is confirmed, exactly once, even if you close the page.
+          Choose a package and pay with Bitcoin, M-Pesa, Interledger or a bank transfer. Your credits land on your account once the payment is confirmed,
+          exactly once, even if you close the page.
         </p>
       </div>
 
@@ -43,9 +40,7 @@ export default async function Home() {
       </section>
 
       <section className="border-t border-slate-200 pt-10">
-        <h2 className="sr-only">
-          How paying works
-        </h2>
+        <h2 className="sr-only">How paying works</h2>
         <ul role="list" className="grid gap-6 sm:grid-cols-3">
           <Point title="A fixed price">The amount to pay is shown and locked before you send anything.</Point>
           <Point title="Credited exactly once">Every payment is recorded in a ledger; duplicates are never counted twice.</Point>

@@ -28,11 +28,21 @@ export function LedgerTable({ entries }: { entries: LedgerRow[] }) {
         </caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
           <tr>
-            <th scope="col" className="px-4 py-3">Date</th>
-            <th scope="col" className="px-4 py-3">Reason</th>
-            <th scope="col" className="px-4 py-3">Reference</th>
-            <th scope="col" className="px-4 py-3 text-right">Amount</th>
-            <th scope="col" className="px-4 py-3 text-right">Balance after</th>
+            <th scope="col" className="px-4 py-3">
+              Date
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Reason
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Reference
+            </th>
+            <th scope="col" className="px-4 py-3 text-right">
+              Amount
+            </th>
+            <th scope="col" className="px-4 py-3 text-right">
+              Balance after
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

@@ -1,5 +1,5 @@
-import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // The buyer's account: payment history, a receipt page and PDF for a credited payment, and
 // nobody else's receipts.

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import type { Browser, Page } from "@playwright/test";
+import pg from "pg";
 import { demoLogins, expect, signIn, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // The admin dashboard in Chromium: find a payment, resolve its exception in three clicks,
@@ -57,7 +57,10 @@ async function adminPage(browser: Browser, baseURL: string | undefined) {
   return { context, page };
 }
 
-test("find an underpaid payment by email, credit it in three clicks, see it on the buyer's account and in the audit log; refund drops the balance", async ({ browser, baseURL }) => {
+test("find an underpaid payment by email, credit it in three clicks, see it on the buyer's account and in the audit log; refund drops the balance", async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout(90_000);
   const buyer = await newBuyer(browser, baseURL, "underpaid");
   const id = await underpaidCheckout(buyer.page);
@@ -123,9 +126,16 @@ test("CSV export holds exactly the filtered rows", async ({ browser, baseURL }) 
   await expect(page.getByText("2 payments · page 1 of 1")).toBeVisible();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
   expect(download.suggestedFilename()).toMatch(/^satchel-payments-.*\.csv$/);
-  const lines = readFileSync((await download.path())!, "utf8").trim().split("\n");
+  const lines = readFileSync((await download.path())!, "utf8")
+    .trim()
+    .split("\n");
   expect(lines[0]).toMatch(/^id,created_at,email,rail,status/);
-  expect(lines.slice(1).map((l) => l.split(",")[0]).sort()).toEqual([...ids].sort());
+  expect(
+    lines
+      .slice(1)
+      .map((l) => l.split(",")[0])
+      .sort(),
+  ).toEqual([...ids].sort());
   for (const l of lines.slice(1)) expect(l).toContain(buyer.email);
 
   // A narrower filter narrows the file the same way.
@@ -155,7 +165,17 @@ test("the overview's charts render and refresh from the metrics API", async ({ b
 
 test("a buyer gets 404 on every admin page and 403 on every admin API", async ({ page, account }) => {
   expect(account.email).toBeTruthy();
-  for (const path of ["/admin", "/admin/payments", "/admin/payments/x", "/admin/users", "/admin/users/x", "/admin/packages", "/admin/webhooks", "/admin/webhooks/x", "/admin/audit"]) {
+  for (const path of [
+    "/admin",
+    "/admin/payments",
+    "/admin/payments/x",
+    "/admin/users",
+    "/admin/users/x",
+    "/admin/packages",
+    "/admin/webhooks",
+    "/admin/webhooks/x",
+    "/admin/audit",
+  ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);
   }

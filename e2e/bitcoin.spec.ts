@@ -1,6 +1,6 @@
+import type { Page } from "@playwright/test";
 import pg from "pg";
 import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
-import type { Page } from "@playwright/test";
 
 // The Bitcoin checkout in Chromium against `next start`, on regtest with the built-in chain
 // simulator (the "Simulator" panel on the checkout page) and a fixed rate of 100,000 USD/BTC:

@@ -1,5 +1,5 @@
-import { expect, test } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 // Interledger Open Payments in Chromium against `next start`, with the in-process Open
 // Payments sandbox (SANDBOX_RAILS=1): the buyer enters a sandbox wallet address, Satchel

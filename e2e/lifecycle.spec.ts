@@ -11,7 +11,10 @@ test("pay, leave the page, blocks arrive, come back: credits are there and the r
   await page.waitForURL(/\/checkout\/[^/]+$/);
   const id = new URL(page.url()).pathname.split("/").pop()!;
 
-  await page.getByRole("region", { name: /Simulator/ }).getByRole("button", { name: "Pay exact" }).click();
+  await page
+    .getByRole("region", { name: /Simulator/ })
+    .getByRole("button", { name: "Pay exact" })
+    .click();
   await expect(page.getByText("Payment seen. Waiting for confirmations")).toBeVisible();
 
   // The buyer leaves: no page polls this checkout any more.

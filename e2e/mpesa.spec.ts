@@ -1,5 +1,5 @@
-import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // M-Pesa Express in Chromium against `next start`, with the in-process fake Daraja
 // (SANDBOX_RAILS=1): Satchel sends the STK push to the fake, the sandbox panel on the checkout
@@ -38,7 +38,9 @@ test("cancel on the phone → the failure in plain words → Try again → appro
   expect(account.email).toBeTruthy();
   const first = await buyMediumWithMpesa(page);
   await phonePanel(page).getByRole("button", { name: "Cancel on phone" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Payment failed." })).toContainText("You cancelled the M-Pesa prompt on your phone. Nothing was charged.");
+  await expect(page.getByRole("alert").filter({ hasText: "Payment failed." })).toContainText(
+    "You cancelled the M-Pesa prompt on your phone. Nothing was charged.",
+  );
 
   await page.getByRole("button", { name: "Try again" }).click();
   await page.waitForURL((u) => /\/checkout\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith(first));

@@ -1,5 +1,5 @@
-import { expect, test } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 // The NEO Bank / Bill Bitts gateway in Chromium against `next start`, with the in-process
 // sandbox gateway (SANDBOX_RAILS=1): Satchel registers the buyer's CPRN and creates the

@@ -22,7 +22,15 @@ export interface AuditInput {
 
 export async function writeAudit(tx: Tx, a: AuditInput): Promise<string> {
   const row = await tx.auditLog.create({
-    data: { id: a.id, actorId: a.actorId, action: a.action, targetType: a.targetType, targetId: a.targetId, reason: a.reason ?? null, data: a.data ?? Prisma.JsonNull },
+    data: {
+      id: a.id,
+      actorId: a.actorId,
+      action: a.action,
+      targetType: a.targetType,
+      targetId: a.targetId,
+      reason: a.reason ?? null,
+      data: a.data ?? Prisma.JsonNull,
+    },
     select: { id: true },
   });
   return row.id;
@@ -36,7 +44,16 @@ export function findAudit(id: string) {
 export { isUniqueViolation };
 
 export interface AuditPage {
-  rows: { id: string; action: string; targetType: string; targetId: string; reason: string | null; data: unknown; createdAt: Date; actor: { id: string; email: string } | null }[];
+  rows: {
+    id: string;
+    action: string;
+    targetType: string;
+    targetId: string;
+    reason: string | null;
+    data: unknown;
+    createdAt: Date;
+    actor: { id: string; email: string } | null;
+  }[];
   total: number;
   page: number;
   pageSize: number;
@@ -57,7 +74,16 @@ export async function listAudit(opts: { page?: number; pageSize?: number; target
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       skip: (page - 1) * pageSize,
       take: pageSize,
-      select: { id: true, action: true, targetType: true, targetId: true, reason: true, data: true, createdAt: true, actor: { select: { id: true, email: true } } },
+      select: {
+        id: true,
+        action: true,
+        targetType: true,
+        targetId: true,
+        reason: true,
+        data: true,
+        createdAt: true,
+        actor: { select: { id: true, email: true } },
+      },
     }),
     db.auditLog.count({ where }),
   ]);

@@ -65,7 +65,9 @@ describe("parseEnv", () => {
   });
 
   test("a bad ADMIN_EMAILS entry names ADMIN_EMAILS", () => {
-    expect(configError({ ADMIN_EMAILS: "boss@example.com, not-an-email" }).message).toMatch(/ADMIN_EMAILS\.1: must be a comma-separated list of email addresses/);
+    expect(configError({ ADMIN_EMAILS: "boss@example.com, not-an-email" }).message).toMatch(
+      /ADMIN_EMAILS\.1: must be a comma-separated list of email addresses/,
+    );
   });
 
   test.each([
@@ -77,7 +79,9 @@ describe("parseEnv", () => {
 
   test("VERCEL=1 without DATABASE_URL names DATABASE_URL", () => {
     expect(configError({ VERCEL: "1" }).message).toMatch(/DATABASE_URL: is required on Vercel/);
-    expect(parseEnv({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET, INNGEST_SIGNING_KEY: "signkey-prod-123", INNGEST_EVENT_KEY: "evt-key" }).embedded).toBe(false);
+    expect(
+      parseEnv({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET, INNGEST_SIGNING_KEY: "signkey-prod-123", INNGEST_EVENT_KEY: "evt-key" }).embedded,
+    ).toBe(false);
   });
 
   test("VERCEL=1 without Inngest keys names both (no long-lived process for the in-process driver)", () => {

@@ -19,7 +19,10 @@ const boolish = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
-const decimal = z.string().trim().regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number such as 1.5");
+const decimal = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, "must be a non-negative decimal number such as 1.5");
 
 const emailList = z
   .string()
@@ -55,8 +58,18 @@ const schema = z
     DEMO_USERS: boolish,
 
     // Checkouts (all rails)
-    CHECKOUT_EXPIRY_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
-    MONITORING_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(24),
+    CHECKOUT_EXPIRY_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(60),
+    MONITORING_HOURS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     PAYMENT_TOLERANCE_PERCENT: decimal.default("0").refine((v) => Number(v) <= 50, "must be between 0 and 50"),
     CHECKOUT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
 
@@ -104,7 +117,11 @@ const schema = z
     if (e.VERCEL && !e.DATABASE_URL)
       ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required on Vercel: the embedded database needs a long-lived server" });
     if (Boolean(e.AUTH_GITHUB_ID) !== Boolean(e.AUTH_GITHUB_SECRET))
-      ctx.addIssue({ code: "custom", path: [e.AUTH_GITHUB_ID ? "AUTH_GITHUB_SECRET" : "AUTH_GITHUB_ID"], message: "GitHub sign-in needs both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET" });
+      ctx.addIssue({
+        code: "custom",
+        path: [e.AUTH_GITHUB_ID ? "AUTH_GITHUB_SECRET" : "AUTH_GITHUB_ID"],
+        message: "GitHub sign-in needs both AUTH_GITHUB_ID and AUTH_GITHUB_SECRET",
+      });
     if (e.VERCEL && e.BTC_NETWORK === "regtest")
       ctx.addIssue({ code: "custom", path: ["BTC_NETWORK"], message: "regtest (the local chain simulator) cannot run on Vercel" });
     if (e.BTC_ADDRESS_SOURCE === "hot" && !e.BTC_HOT_SEED)
@@ -122,11 +139,14 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["BTC_FIXED_RATE"], message: "is required when RATE_SOURCE=fixed" });
     // Vercel has no long-lived process for the in-process driver: background work needs Inngest.
     if (e.VERCEL && !e.INNGEST_SIGNING_KEY)
-      ctx.addIssue({ code: "custom", path: ["INNGEST_SIGNING_KEY"], message: "is required on Vercel: background work (crediting, expiry, forwarding) runs on Inngest there" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["INNGEST_SIGNING_KEY"],
+        message: "is required on Vercel: background work (crediting, expiry, forwarding) runs on Inngest there",
+      });
     if (e.VERCEL && !e.INNGEST_EVENT_KEY)
       ctx.addIssue({ code: "custom", path: ["INNGEST_EVENT_KEY"], message: "is required on Vercel: Satchel sends its checkout events to Inngest" });
-    if (e.SMTP_URL && !e.EMAIL_FROM)
-      ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
+    if (e.SMTP_URL && !e.EMAIL_FROM) ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
   });
 
 export type Env = z.infer<typeof schema> & {

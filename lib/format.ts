@@ -27,8 +27,7 @@ export function minorDigits(currency: string): number {
  * however large the amount.
  */
 export function formatMoney(minor: number | bigint, currency: string): string {
-  if (typeof minor === "number" && !Number.isSafeInteger(minor))
-    throw new RangeError(`formatMoney expects whole minor units, got ${minor}`);
+  if (typeof minor === "number" && !Number.isSafeInteger(minor)) throw new RangeError(`formatMoney expects whole minor units, got ${minor}`);
   const digits = minorDigits(currency);
   const n = BigInt(minor);
   const negative = n < 0n;

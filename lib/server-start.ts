@@ -2,13 +2,13 @@ import "server-only";
 import { databaseReady } from "@/lib/db/client";
 import { seed } from "@/lib/db/seed";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
+import { startDriver } from "@/lib/lifecycle/driver";
+import { log } from "@/lib/log";
 import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/chain";
-import { RAILS } from "@/lib/rails/registry";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { ElectrumError } from "@/lib/rails/bitcoin/electrum-rpc";
 import { ChainError } from "@/lib/rails/bitcoin/esplora";
-import { log } from "@/lib/log";
-import { startDriver } from "@/lib/lifecycle/driver";
+import { RAILS } from "@/lib/rails/registry";
 
 function fail(message: string): never {
   console.error(`\nSatchel cannot start.\n${message}\n`);

@@ -43,7 +43,9 @@ export async function bench({ adminUrl }: { databaseUrl?: string; adminUrl: stri
     // N open checkouts, created a minute ago and never observed since; 1% of them paid.
     const t0 = performance.now();
     const user = await db.user.create({ data: { email: `bench-${randomBytes(3).toString("hex")}@example.com` } });
-    const pkg = await db.creditPackage.create({ data: { slug: `bench-${randomBytes(3).toString("hex")}`, name: "Medium", credits: 500, priceMinor: 2000, currency: "USD" } });
+    const pkg = await db.creditPackage.create({
+      data: { slug: `bench-${randomBytes(3).toString("hex")}`, name: "Medium", credits: 500, priceMinor: 2000, currency: "USD" },
+    });
     const created = new Date(Date.now() - 60_000);
     const rows = Array.from({ length: N }, (_, i) => ({
       userId: user.id,
@@ -86,10 +88,16 @@ export async function bench({ adminUrl }: { databaseUrl?: string; adminUrl: stri
     const perCheckout = first.observed ? firstCalls / first.observed : 0;
 
     console.log(`  baseline (selection query only):   ${fmt(baselineMs)} ms for ${fmt(Number(stale[0]!.n))} stale checkouts`);
-    console.log(`  first sweep:                       ${fmt(first.ms)} ms (${fmt(first.ms / Math.max(1, first.observed))} ms per checkout, ${fmt(first.ms / Math.max(1, baselineMs))}× the baseline)`);
+    console.log(
+      `  first sweep:                       ${fmt(first.ms)} ms (${fmt(first.ms / Math.max(1, first.observed))} ms per checkout, ${fmt(first.ms / Math.max(1, baselineMs))}× the baseline)`,
+    );
     console.log(`    observed ${fmt(first.observed)}, credited ${fmt(first.credited)}, notified ${fmt(first.notified)}, errors ${fmt(first.errors)}`);
-    console.log(`    chain calls: ${fmt(firstCalls)} (${fmt(perCheckout)} per checkout; one shared tip height per sweep instead of one per checkout saves ${fmt(first.observed - 1)} calls, ${fmt((first.observed - 1) / Math.max(1, first.observed + firstCalls - 1) * 100)}%)`);
-    console.log(`  next sweep 1 s later:              ${fmt(second.ms)} ms, observed ${fmt(second.observed)}, chain calls ${fmt(second.chainCalls)} (adaptive policy: fresh observations are left alone)`);
+    console.log(
+      `    chain calls: ${fmt(firstCalls)} (${fmt(perCheckout)} per checkout; one shared tip height per sweep instead of one per checkout saves ${fmt(first.observed - 1)} calls, ${fmt(((first.observed - 1) / Math.max(1, first.observed + firstCalls - 1)) * 100)}%)`,
+    );
+    console.log(
+      `  next sweep 1 s later:              ${fmt(second.ms)} ms, observed ${fmt(second.observed)}, chain calls ${fmt(second.chainCalls)} (adaptive policy: fresh observations are left alone)`,
+    );
 
     await resetChainForTests();
     await closeDatabase();
@@ -119,4 +127,3 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     },
   );
 }
-

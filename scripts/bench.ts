@@ -10,18 +10,18 @@
 //      Esplora calls that caused, extrapolated to one watched checkout for an hour.
 //   3. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
 //      sweep registers itself there).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import autocannon from "autocannon";
 import { hash } from "@node-rs/argon2";
-import { createDatabase, dropDatabase, migrateUrl, withClient } from "../test/db";
+import autocannon from "autocannon";
 import { startSimulator } from "../lib/rails/bitcoin/simulator/server";
-import { freePort, startCluster, type PgCluster } from "./pg-cluster";
+import { createDatabase, dropDatabase, migrateUrl, withClient } from "../test/db";
+import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -37,7 +37,10 @@ process.on("exit", () => {
 function ensureBuild(): void {
   if (existsSync(".next/BUILD_ID")) return;
   console.log("No production build found: running next build first…");
-  const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
   if (r.status !== 0) throw new Error("next build failed");
 }
 
@@ -73,7 +76,10 @@ async function startApp(env: NodeJS.ProcessEnv, port: number): Promise<void> {
 async function signIn(base: string, email: string, password: string): Promise<string> {
   const csrf = await fetch(`${base}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const jar = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -111,8 +117,13 @@ async function main() {
   const password = randomBytes(12).toString("base64url");
   const email = "bench@satchel.local";
   await withClient(url, async (c) => {
-    await c.query(`INSERT INTO "CreditPackage" (id, slug, name, credits, "priceMinor", currency, "sortOrder", "updatedAt") VALUES ('pkg_medium', 'medium', 'Medium', 500, 2000, 'USD', 2, now())`);
-    await c.query(`INSERT INTO "User" (id, email, "passwordHash", role, "updatedAt") VALUES ('bench_user', $1, $2, 'buyer', now())`, [email, await hash(password)]);
+    await c.query(
+      `INSERT INTO "CreditPackage" (id, slug, name, credits, "priceMinor", currency, "sortOrder", "updatedAt") VALUES ('pkg_medium', 'medium', 'Medium', 500, 2000, 'USD', 2, now())`,
+    );
+    await c.query(`INSERT INTO "User" (id, email, "passwordHash", role, "updatedAt") VALUES ('bench_user', $1, $2, 'buyer', now())`, [
+      email,
+      await hash(password),
+    ]);
   });
 
   const sim = await startSimulator({ port: 0 });
@@ -157,10 +168,16 @@ async function main() {
     body: JSON.stringify({ packageId: "medium", rail: "btc" }),
   });
   console.log(`   POST /api/checkouts         ${fmt(create)}`);
-  console.log(`   ratio: p50 ×${(create.p50 / Math.max(bare.p50, 0.1)).toFixed(2)}, p99 ×${(create.p99 / Math.max(bare.p99, 0.1)).toFixed(2)}, throughput ×${(create.rps / bare.rps).toFixed(2)}`);
+  console.log(
+    `   ratio: p50 ×${(create.p50 / Math.max(bare.p50, 0.1)).toFixed(2)}, p99 ×${(create.p99 / Math.max(bare.p99, 0.1)).toFixed(2)}, throughput ×${(create.rps / bare.rps).toFixed(2)}`,
+  );
 
   console.log("\n2. Chain calls caused by the buyer's status polling");
-  const created = await fetch(`${base}/api/checkouts`, { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ packageId: "medium", rail: "btc" }) });
+  const created = await fetch(`${base}/api/checkouts`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: JSON.stringify({ packageId: "medium", rail: "btc" }),
+  });
   const { id } = (await created.json()) as { id: string };
   // One observation's cost: a poll after the 2 s throttle has passed.
   await new Promise((r) => setTimeout(r, 2200));
@@ -189,7 +206,9 @@ async function main() {
   console.log(`   ${pollers} tabs polling every 0.5 s for ${pollSeconds}s: ${polls} polls → ${calls} Esplora calls`);
   console.log(`   ⇒ ${perHour.toFixed(0)} chain calls per open checkout per hour, however many tabs watch it`);
   console.log(`   baseline without the throttle (every poll observes): ${unthrottled} calls; ratio ×${(calls / Math.max(1, unthrottled)).toFixed(3)}`);
-  console.log(`   a normal page (one tab, 2.5 s poll) costs ${((3600 / 2.5) * perObservation).toFixed(0)} calls per hour while visible, ${((3600 / 30) * perObservation).toFixed(0)} while hidden`);
+  console.log(
+    `   a normal page (one tab, 2.5 s poll) costs ${((3600 / 2.5) * perObservation).toFixed(0)} calls per hour while visible, ${((3600 / 30) * perObservation).toFixed(0)} while hidden`,
+  );
 
   const extras = readdirSync("scripts").filter((f) => /^bench-.+\.ts$/.test(f));
   for (const file of extras) {

@@ -31,7 +31,7 @@ async function migratePostgres(url: string): Promise<{ target: string; applied: 
   }
   try {
     const runner: SqlRunner = {
-      query: async <T,>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params as unknown[])).rows as T[] }),
+      query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await client.query(sql, params as unknown[])).rows as T[] }),
       exec: (sql: string) => client.query(sql),
     };
     return { target: redact(url), applied: await migrate(runner) };

@@ -2,8 +2,9 @@
 // edits) and, on the embedded database or with DEMO_USERS=1, the demo admin and buyer whose
 // random passwords are kept in $SATCHEL_DATA_DIR/demo-logins.json. Migrate first.
 // Runs under tsx with --conditions=react-server so lib/'s `import "server-only"` resolves.
-import { ConfigError } from "@/lib/env";
+
 import { EmbeddedDatabaseBusyError } from "@/lib/db/embedded-lock";
+import { ConfigError } from "@/lib/env";
 
 async function main(): Promise<number> {
   if (process.env.DATABASE_URL?.trim() && !process.env.AUTH_SECRET?.trim()) {

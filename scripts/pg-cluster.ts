@@ -97,10 +97,15 @@ export async function startCluster(): Promise<PgCluster> {
       port = await freePort();
       try {
         run(bin, "pg_ctl", [
-          "-D", data,
-          "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
-          "-l", path.join(dir, "log"),
-          "-w", "-t", "60",
+          "-D",
+          data,
+          "-o",
+          `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+          "-l",
+          path.join(dir, "log"),
+          "-w",
+          "-t",
+          "60",
           "start",
         ]);
         started = true;

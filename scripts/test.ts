@@ -1,7 +1,8 @@
 // `npm test`: the whole suite, the way CI runs it.
-//   1. unit   vitest run (real PostgreSQL; see vitest.config.ts)
-//   2. build  next build
-//   3. e2e    playwright test against `next start`, on its own database (migrated and seeded
+//   1. lint   biome check (lint + format) and tsc --noEmit (the type-check)
+//   2. unit   vitest run (real PostgreSQL; see vitest.config.ts)
+//   3. build  next build
+//   4. e2e    playwright test against `next start`, on its own database (migrated and seeded
 //             by e2e/global-setup.ts, demo users on) and a temporary SATCHEL_DATA_DIR
 // DATABASE_URL unset ⇒ one throwaway PostgreSQL cluster serves every stage and is always
 // stopped at the end (also on failure, Ctrl-C or SIGTERM). DATABASE_URL set ⇒ its server is
@@ -11,16 +12,16 @@
 // Run a subset:  npm test -- unit        npm test -- build e2e
 // Every stage runs even if an earlier one failed (e2e is skipped when the build failed);
 // the exit code is non-zero when any stage failed.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort, startCluster, type PgCluster } from "./pg-cluster";
 import { createDatabase, dropDatabase } from "../test/db";
+import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 
-type Stage = "unit" | "build" | "e2e";
-const ALL: Stage[] = ["unit", "build", "e2e"];
+type Stage = "lint" | "unit" | "build" | "e2e";
+const ALL: Stage[] = ["lint", "unit", "build", "e2e"];
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = requested.filter((a) => !ALL.includes(a as Stage));
@@ -109,7 +110,15 @@ async function main(): Promise<number> {
 
   for (const stage of stages) {
     if (interrupted) break;
-    if (stage === "unit") {
+    if (stage === "lint") {
+      results.push(
+        await timed("lint", async () => {
+          const lint = await run(bin("biome"), ["check", "."], base);
+          const types = await run(bin("tsc"), ["--noEmit"], base);
+          return lint || types;
+        }),
+      );
+    } else if (stage === "unit") {
       results.push(await timed("unit", () => run(bin("vitest"), ["run"], { ...base, DATABASE_URL: serverUrl })));
     } else if (stage === "build") {
       // The build reads no database; it gets an environment that would not touch the

@@ -12,7 +12,10 @@ const hash160 = (b: Uint8Array) => new Uint8Array(createHash("ripemd160").update
 const cat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 const le = (n: bigint, bytes: number) => {
@@ -46,7 +49,18 @@ export function expectValidP2wpkhSignatures(rawHex: string, prevouts: { txid: st
     expect(hex.encode(pub)).toBe(hex.encode(pubkey));
     expect(sigWithType[sigWithType.length - 1]).toBe(0x01); // SIGHASH_ALL
     const scriptCode = cat(hex.decode("1976a914"), hash160(pub), hex.decode("88ac"));
-    const preimage = cat(le(BigInt(tx.version), 4), hashPrevouts, hashSequence, outpoints[i]!, scriptCode, le(u.value, 8), seqs[i]!, hashOutputs, le(BigInt(tx.lockTime), 4), le(1n, 4));
+    const preimage = cat(
+      le(BigInt(tx.version), 4),
+      hashPrevouts,
+      hashSequence,
+      outpoints[i]!,
+      scriptCode,
+      le(u.value, 8),
+      seqs[i]!,
+      hashOutputs,
+      le(BigInt(tx.lockTime), 4),
+      le(1n, 4),
+    );
     // verify() hashes once more with sha256, giving the BIP143 double-SHA256 sighash.
     expect(verify("sha256", sha256(preimage), spki(pub), sigWithType.subarray(0, -1))).toBe(true);
     expect(verify("sha256", sha256(cat(preimage, Uint8Array.of(0))), spki(pub), sigWithType.subarray(0, -1))).toBe(false);

@@ -1,12 +1,12 @@
 // Database helpers shared by tests and the test runner (plain `pg`, nothing from lib/db/client).
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { migrate, readMigrations, type Migration, type SqlRunner } from "@/lib/db/migrate";
+import { type Migration, migrate, readMigrations, type SqlRunner } from "@/lib/db/migrate";
 
 /** A pg.Client shaped as the migration runner's SqlRunner. */
 export function runnerFor(client: pg.Client): SqlRunner {
   return {
-    query: async <T,>(sql: string, params?: unknown[]) => {
+    query: async <T>(sql: string, params?: unknown[]) => {
       const r = await client.query(sql, params as unknown[]);
       return { rows: r.rows as T[] };
     },

@@ -18,7 +18,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hex } from "@scure/base";
 import { Transaction } from "@scure/btc-signer";
-import { networkParams, type BtcNetwork } from "@/lib/rails/bitcoin/networks";
+import { type BtcNetwork, networkParams } from "@/lib/rails/bitcoin/networks";
 
 interface StoredTx {
   txid: string;
@@ -177,7 +177,7 @@ export async function startElectrumStandIn(network: BtcNetwork = "regtest"): Pro
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       const auth = req.headers.authorization;
-      if (!auth || !auth.startsWith("Basic ")) {
+      if (!auth?.startsWith("Basic ")) {
         res.writeHead(401, { "WWW-Authenticate": "Basic realm=Electrum", "content-type": "text/plain" });
         return res.end("Unauthorized");
       }

@@ -9,7 +9,7 @@
 // Teardown drops what it created and stops the cluster.
 import { randomBytes } from "node:crypto";
 import type { TestProject } from "vitest/node";
-import { startCluster, type PgCluster } from "../scripts/pg-cluster";
+import { type PgCluster, startCluster } from "../scripts/pg-cluster";
 import { createDatabase, dropDatabase, migrateUrl, withClient } from "./db";
 
 declare module "vitest" {

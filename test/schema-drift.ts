@@ -87,7 +87,11 @@ export function shapeFromSchema(prismaSchema: string): Shape {
     return f?.dbName ?? fieldName;
   };
 
-  for (const e of datamodel.enums) shape.enums.set(e.dbName ?? e.name, e.values.map((v) => v.dbName ?? v.name));
+  for (const e of datamodel.enums)
+    shape.enums.set(
+      e.dbName ?? e.name,
+      e.values.map((v) => v.dbName ?? v.name),
+    );
 
   for (const m of datamodel.models) {
     const table = m.dbName ?? m.name;
@@ -127,7 +131,14 @@ export function shapeFromSchema(prismaSchema: string): Shape {
 
 const ON_DELETE: Record<string, string> = { a: "NoAction", r: "Restrict", c: "Cascade", n: "SetNull", d: "SetDefault" };
 
-function dbType(r: { data_type: string; udt_name: string; datetime_precision: number | null; character_maximum_length: number | null; numeric_precision: number | null; numeric_scale: number | null }): string {
+function dbType(r: {
+  data_type: string;
+  udt_name: string;
+  datetime_precision: number | null;
+  character_maximum_length: number | null;
+  numeric_precision: number | null;
+  numeric_scale: number | null;
+}): string {
   switch (r.data_type) {
     case "USER-DEFINED":
       return `enum ${r.udt_name}`;
@@ -223,19 +234,16 @@ export function diffShapes(expected: Shape, actual: Shape): string[] {
       if (got === undefined) out.push(`column "${table}"."${col}" (${type}) is in schema.prisma but not in the database`);
       else if (got !== type) out.push(`column "${table}"."${col}": schema.prisma says ${type}, the database has ${got}`);
     }
-    for (const [col, type] of have)
-      if (!cols.has(col)) out.push(`column "${table}"."${col}" (${type}) is in the database but not in schema.prisma`);
+    for (const [col, type] of have) if (!cols.has(col)) out.push(`column "${table}"."${col}" (${type}) is in the database but not in schema.prisma`);
   }
-  for (const table of actual.tables.keys())
-    if (!expected.tables.has(table)) out.push(`table "${table}" is in the database but not in schema.prisma`);
+  for (const table of actual.tables.keys()) if (!expected.tables.has(table)) out.push(`table "${table}" is in the database but not in schema.prisma`);
 
   for (const [name, values] of expected.enums) {
     const got = actual.enums.get(name);
     if (!got) out.push(`enum "${name}" is in schema.prisma but not in the database`);
     else if (got.join(",") !== values.join(",")) out.push(`enum "${name}": schema.prisma has [${values.join(", ")}], the database has [${got.join(", ")}]`);
   }
-  for (const name of actual.enums.keys())
-    if (!expected.enums.has(name)) out.push(`enum "${name}" is in the database but not in schema.prisma`);
+  for (const name of actual.enums.keys()) if (!expected.enums.has(name)) out.push(`enum "${name}" is in the database but not in schema.prisma`);
 
   const sets: [keyof Shape, string][] = [
     ["keys", "key"],

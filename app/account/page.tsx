@@ -18,7 +18,14 @@ export default async function AccountPage() {
 
   return (
     <div>
-      <PageTitle title="Your account" lead={<>Signed in as <span className="font-medium text-slate-900">{user.email}</span></>} />
+      <PageTitle
+        title="Your account"
+        lead={
+          <>
+            Signed in as <span className="font-medium text-slate-900">{user.email}</span>
+          </>
+        }
+      />
 
       <section aria-labelledby="balance-title" className={`${card} flex flex-col gap-4 p-6 sm:flex-row sm:items-center sm:justify-between`}>
         <div>

@@ -3,9 +3,20 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import type { ActionState } from "@/components/admin/action-dialog";
-import { adjustBalance, recheckCheckout, refundCheckout, resendReceipt, resolveCheckout, retryForwarding, setRole, type ActionContext, type ActionOutcome, type Resolution } from "@/lib/admin/actions";
-import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
+import {
+  type ActionContext,
+  type ActionOutcome,
+  adjustBalance,
+  type Resolution,
+  recheckCheckout,
+  refundCheckout,
+  resendReceipt,
+  resolveCheckout,
+  retryForwarding,
+  setRole,
+} from "@/lib/admin/actions";
 import { noticeQuery } from "@/lib/admin/notice";
+import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
 import { replayInboxRow } from "@/lib/admin/webhooks";
 import { sessionUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
@@ -17,7 +28,7 @@ import { log } from "@/lib/log";
 
 async function context(form: FormData): Promise<ActionContext | null> {
   const user = await sessionUser();
-  if (!user || user.role !== "admin") return null;
+  if (user?.role !== "admin") return null;
   return { actorId: user.id, requestId: String(form.get("requestId") ?? ""), reason: String(form.get("reason") ?? "") };
 }
 

@@ -5,8 +5,8 @@ import { PageTitle } from "@/components/page-title";
 import { card } from "@/components/ui";
 import { lastDays, metrics, openExceptions, systemStatus } from "@/lib/admin/metrics";
 import { adminOverview } from "@/lib/admin/overview";
-import { formatNumber } from "@/lib/format";
 import { requireAdminPage } from "@/lib/auth/guards";
+import { formatNumber } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Admin" };
 export const dynamic = "force-dynamic";

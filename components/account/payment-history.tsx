@@ -43,12 +43,24 @@ export function PaymentHistory({ rows }: { rows: HistoryRow[] }) {
         </caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
           <tr>
-            <th scope="col" className="px-4 py-3">Date</th>
-            <th scope="col" className="px-4 py-3">Package</th>
-            <th scope="col" className="px-4 py-3">Paid with</th>
-            <th scope="col" className="px-4 py-3 text-right">Amount</th>
-            <th scope="col" className="px-4 py-3">Status</th>
-            <th scope="col" className="px-4 py-3"><span className="sr-only">Links</span></th>
+            <th scope="col" className="px-4 py-3">
+              Date
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Package
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Paid with
+            </th>
+            <th scope="col" className="px-4 py-3 text-right">
+              Amount
+            </th>
+            <th scope="col" className="px-4 py-3">
+              Status
+            </th>
+            <th scope="col" className="px-4 py-3">
+              <span className="sr-only">Links</span>
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -67,7 +79,9 @@ export function PaymentHistory({ rows }: { rows: HistoryRow[] }) {
                 <td className="whitespace-nowrap px-4 py-3 text-right tabular text-slate-900">{formatMoney(r.priceMinor, r.currency)}</td>
                 <td className="px-4 py-3 text-slate-700">
                   {LABEL[r.status] ?? r.status}
-                  {r.exception === "underpaid" && !credited && <span className="block text-xs text-amber-800">Less than the amount due arrived; we will be in touch.</span>}
+                  {r.exception === "underpaid" && !credited && (
+                    <span className="block text-xs text-amber-800">Less than the amount due arrived; we will be in touch.</span>
+                  )}
                 </td>
                 <td className="whitespace-nowrap px-4 py-3">
                   {credited ? (

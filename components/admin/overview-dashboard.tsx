@@ -74,7 +74,11 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
 
   const kpis = [
     { label: "Revenue", value: totals.length ? totals.map((t) => formatMoney(t.minor, t.currency)).join(" · ") : formatMoney(0, "USD") },
-    { label: "Conversion", value: m.conversion.rate === null ? "—" : `${Math.round(m.conversion.rate * 1000) / 10}%`, hint: `${formatNumber(m.conversion.credited)} of ${formatNumber(m.conversion.created)} checkouts credited` },
+    {
+      label: "Conversion",
+      value: m.conversion.rate === null ? "—" : `${Math.round(m.conversion.rate * 1000) / 10}%`,
+      hint: `${formatNumber(m.conversion.credited)} of ${formatNumber(m.conversion.created)} checkouts credited`,
+    },
     { label: "Seen → credited (median)", value: duration(m.medianSeenToCreditedSeconds) },
     { label: "Open exceptions", value: formatNumber(m.openExceptions), href: "/admin/payments?attention=1", warn: m.openExceptions > 0 },
   ];
@@ -135,9 +139,7 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
               </BarChart>
             </ResponsiveContainer>
           </div>
-          {totals.length > 1 && (
-            <p className="mt-2 text-xs text-slate-500">Totals: {totals.map((t) => formatMoney(t.minor, t.currency)).join(", ")}</p>
-          )}
+          {totals.length > 1 && <p className="mt-2 text-xs text-slate-500">Totals: {totals.map((t) => formatMoney(t.minor, t.currency)).join(", ")}</p>}
         </figure>
 
         <figure className={`${card} p-5`} aria-labelledby="status-chart-title" data-testid="status-chart">
@@ -190,12 +192,18 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
           <h2 id="system-title" className="font-semibold text-slate-900">
             System
           </h2>
-          <Health ok={system.database.ok} label="Database" detail={`${system.database.mode}${system.database.latencyMs !== undefined ? `, ${system.database.latencyMs} ms` : ""}`} />
+          <Health
+            ok={system.database.ok}
+            label="Database"
+            detail={`${system.database.mode}${system.database.latencyMs !== undefined ? `, ${system.database.latencyMs} ms` : ""}`}
+          />
           {system.chain && (
             <Health
               ok={system.chain.ok}
               label="Chain backend"
-              detail={system.chain.ok ? `${system.chain.backend}, tip ${formatNumber(system.chain.tipHeight ?? 0)}` : `${system.chain.backend}: ${system.chain.error}`}
+              detail={
+                system.chain.ok ? `${system.chain.backend}, tip ${formatNumber(system.chain.tipHeight ?? 0)}` : `${system.chain.backend}: ${system.chain.error}`
+              }
             />
           )}
           <div>
@@ -221,8 +229,8 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
               {system.gap.warn && (
                 <div className="mt-2">
                   <Alert tone="error">
-                    {system.gap.unused} addresses in a row have received nothing. Wallets stop looking after {system.gap.limit}: raise the gap limit in your wallet
-                    before payments to later addresses go unseen.
+                    {system.gap.unused} addresses in a row have received nothing. Wallets stop looking after {system.gap.limit}: raise the gap limit in your
+                    wallet before payments to later addresses go unseen.
                   </Alert>
                 </div>
               )}

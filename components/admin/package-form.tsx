@@ -33,29 +33,43 @@ export function PackageForm({ action, values, submitLabel }: { action: AdminActi
       <input type="hidden" name="requestId" value={requestId} />
       {values.id && <input type="hidden" name="packageId" value={values.id} />}
       <div className="col-span-2">
-        <label htmlFor={`name-${p}`} className={label}>Name</label>
+        <label htmlFor={`name-${p}`} className={label}>
+          Name
+        </label>
         <input id={`name-${p}`} name="name" required maxLength={60} defaultValue={values.name} className={input} />
       </div>
       <div>
-        <label htmlFor={`slug-${p}`} className={label}>Slug</label>
+        <label htmlFor={`slug-${p}`} className={label}>
+          Slug
+        </label>
         <input id={`slug-${p}`} name="slug" required maxLength={40} pattern="[a-z0-9]+(-[a-z0-9]+)*" defaultValue={values.slug} className={input} />
       </div>
       <div>
-        <label htmlFor={`credits-${p}`} className={label}>Credits</label>
+        <label htmlFor={`credits-${p}`} className={label}>
+          Credits
+        </label>
         <input id={`credits-${p}`} name="credits" type="number" min={1} step={1} required defaultValue={values.credits} className={input} />
       </div>
       <div>
-        <label htmlFor={`price-${p}`} className={label}>Price (minor units)</label>
+        <label htmlFor={`price-${p}`} className={label}>
+          Price (minor units)
+        </label>
         <input id={`price-${p}`} name="priceMinor" type="number" min={1} step={1} required defaultValue={values.priceMinor} className={input} />
       </div>
       <div>
-        <label htmlFor={`currency-${p}`} className={label}>Currency</label>
+        <label htmlFor={`currency-${p}`} className={label}>
+          Currency
+        </label>
         <input id={`currency-${p}`} name="currency" required maxLength={3} defaultValue={values.currency} className={`${input} uppercase`} />
       </div>
       <input type="hidden" name="reason" value={values.id ? "package edited" : "package created"} />
       <div className="col-span-2 flex items-center gap-3 sm:col-span-6">
         <SubmitButton>{submitLabel}</SubmitButton>
-        {state.message && <div className="flex-1"><Alert tone={state.ok ? "success" : "error"}>{state.message}</Alert></div>}
+        {state.message && (
+          <div className="flex-1">
+            <Alert tone={state.ok ? "success" : "error"}>{state.message}</Alert>
+          </div>
+        )}
       </div>
     </form>
   );

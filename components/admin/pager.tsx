@@ -2,7 +2,21 @@ import Link from "next/link";
 import { textLink } from "@/components/ui";
 
 /** Previous/next links that keep the other search params. */
-export function Pager({ base, params, page, pages, total, noun }: { base: string; params: Record<string, string>; page: number; pages: number; total: number; noun: string }) {
+export function Pager({
+  base,
+  params,
+  page,
+  pages,
+  total,
+  noun,
+}: {
+  base: string;
+  params: Record<string, string>;
+  page: number;
+  pages: number;
+  total: number;
+  noun: string;
+}) {
   const href = (p: number) => `${base}?${new URLSearchParams({ ...params, page: String(p) })}`;
   return (
     <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm text-slate-600">
@@ -10,8 +24,20 @@ export function Pager({ base, params, page, pages, total, noun }: { base: string
         {total} {noun} · page {page} of {pages}
       </p>
       <div className="flex gap-3">
-        {page > 1 ? <Link href={href(page - 1)} className={textLink}>Previous</Link> : <span className="text-slate-400">Previous</span>}
-        {page < pages ? <Link href={href(page + 1)} className={textLink}>Next</Link> : <span className="text-slate-400">Next</span>}
+        {page > 1 ? (
+          <Link href={href(page - 1)} className={textLink}>
+            Previous
+          </Link>
+        ) : (
+          <span className="text-slate-400">Previous</span>
+        )}
+        {page < pages ? (
+          <Link href={href(page + 1)} className={textLink}>
+            Next
+          </Link>
+        ) : (
+          <span className="text-slate-400">Next</span>
+        )}
       </div>
     </nav>
   );

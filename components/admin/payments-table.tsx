@@ -1,6 +1,6 @@
 "use client";
 
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
+import { createColumnHelper, flexRender, getCoreRowModel, type SortingState, useReactTable } from "@tanstack/react-table";
 import Link from "next/link";
 import { textLink } from "@/components/ui";
 import type { PaymentPage, PaymentRow, SortKey } from "@/lib/admin/payments";
@@ -29,7 +29,15 @@ const columns = [
       </Link>
     ),
   }),
-  col.accessor("email", { header: "Buyer", enableSorting: false, cell: (c) => <span className="block max-w-48 truncate" title={c.getValue()}>{c.getValue()}</span> }),
+  col.accessor("email", {
+    header: "Buyer",
+    enableSorting: false,
+    cell: (c) => (
+      <span className="block max-w-48 truncate" title={c.getValue()}>
+        {c.getValue()}
+      </span>
+    ),
+  }),
   col.accessor("rail", { header: "Rail" }),
   col.accessor("status", {
     header: "Status",
@@ -104,7 +112,10 @@ export function PaymentsTable({ data, params }: { data: PaymentPage; params: Rec
                   return (
                     <th key={h.id} scope="col" className="px-4 py-3" aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined}>
                       {sortable ? (
-                        <Link href={href({ sort: key, dir: active && dir === "desc" ? "asc" : "desc", page: undefined })} className="inline-flex items-center gap-1 hover:text-slate-900">
+                        <Link
+                          href={href({ sort: key, dir: active && dir === "desc" ? "asc" : "desc", page: undefined })}
+                          className="inline-flex items-center gap-1 hover:text-slate-900"
+                        >
                           {flexRender(h.column.columnDef.header, h.getContext())}
                           <span aria-hidden="true">{active ? (dir === "asc" ? "▲" : "▼") : "↕"}</span>
                         </Link>

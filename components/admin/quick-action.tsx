@@ -5,7 +5,19 @@ import { buttonQuiet } from "@/components/ui";
 import type { ActionState, AdminAction } from "./action-dialog";
 
 /** A one-button action that needs no confirmation (reordering), still audited with a fixed reason. */
-export function QuickAction({ action, hidden, label, reason, children }: { action: AdminAction; hidden: Record<string, string>; label: string; reason: string; children: React.ReactNode }) {
+export function QuickAction({
+  action,
+  hidden,
+  label,
+  reason,
+  children,
+}: {
+  action: AdminAction;
+  hidden: Record<string, string>;
+  label: string;
+  reason: string;
+  children: React.ReactNode;
+}) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(action, {});
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const [seen, setSeen] = useState<number | undefined>(undefined);
@@ -23,7 +35,11 @@ export function QuickAction({ action, hidden, label, reason, children }: { actio
       <button type="submit" aria-label={label} title={label} disabled={pending} className={`${buttonQuiet} px-2 py-1`}>
         {children}
       </button>
-      {state.message && !state.ok && <span role="alert" className="text-xs text-red-700">{state.message}</span>}
+      {state.message && !state.ok && (
+        <span role="alert" className="text-xs text-red-700">
+          {state.message}
+        </span>
+      )}
     </form>
   );
 }

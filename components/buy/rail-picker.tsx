@@ -1,11 +1,11 @@
 "use client";
 
 import { useActionState } from "react";
+import type { StartState } from "@/app/buy/[slug]/actions";
 import { Alert } from "@/components/alert";
+import { SandboxBadge } from "@/components/checkout/rails/rail-panel";
 import { FormField } from "@/components/form-field";
 import { SubmitButton } from "@/components/submit-button";
-import { SandboxBadge } from "@/components/checkout/rails/rail-panel";
-import type { StartState } from "@/app/buy/[slug]/actions";
 
 export interface RailOption {
   rail: string;
@@ -37,9 +37,7 @@ export function RailPicker({
             <div>
               <p className="font-semibold text-slate-900">
                 {r.label}
-                {r.sandbox && (
-                  <SandboxBadge className="ml-2 align-middle" />
-                )}
+                {r.sandbox && <SandboxBadge className="ml-2 align-middle" />}
               </p>
               <p className="text-sm text-slate-600">{r.hint}</p>
             </div>

@@ -99,9 +99,7 @@ function Checkout({ initial }: { initial: LiveCheckout }) {
         )}
       </div>
 
-      {offline && (
-        <Alert tone="info">Waiting for the network… Your payment is safe; this page will update as soon as the payment network answers.</Alert>
-      )}
+      {offline && <Alert tone="info">Waiting for the network… Your payment is safe; this page will update as soon as the payment network answers.</Alert>}
 
       <Outcome c={c} />
 
@@ -120,8 +118,7 @@ function Outcome({ c }: { c: LiveCheckout }) {
         </Link>
       </Alert>
     );
-  if (c.status === "paid")
-    return <Alert tone="success">Payment confirmed. Your credits are being added — you can close this page.</Alert>;
+  if (c.status === "paid") return <Alert tone="success">Payment confirmed. Your credits are being added — you can close this page.</Alert>;
   if (c.status === "expired") {
     const message =
       c.exception === "underpaid"

@@ -15,7 +15,7 @@ export function Countdown({ until, serverTime }: { until: string; serverTime: st
   const seconds = Math.floor((left % 60_000) / 1000);
   const text = left === 0 ? "expired" : `${minutes}:${seconds.toString().padStart(2, "0")}`;
   return (
-    <span className="tabular font-semibold" aria-label={left === 0 ? "expired" : `${minutes} minutes ${seconds} seconds left`}>
+    <span role="timer" className="tabular font-semibold" aria-label={left === 0 ? "expired" : `${minutes} minutes ${seconds} seconds left`}>
       {text}
     </span>
   );

@@ -3,8 +3,8 @@
 import type { ComponentType } from "react";
 import type { LiveCheckout } from "@/lib/checkouts/live";
 import { BitcoinPanel } from "./rails/bitcoin-panel";
-import { MpesaPanel } from "./rails/mpesa-panel";
 import { InterledgerPanel } from "./rails/interledger-panel";
+import { MpesaPanel } from "./rails/mpesa-panel";
 import { NeobankPanel } from "./rails/neobank-panel";
 
 // Each rail's part of the checkout page: its instructions and live status. A rail registers

@@ -1,9 +1,9 @@
-import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { flagAttention } from "@/lib/lifecycle/attention";
 import { forwardCheckout } from "@/lib/lifecycle/forward";
 import { notifyCredited } from "@/lib/lifecycle/notify";
 import { subscribeAddress } from "@/lib/lifecycle/subscribe";
 import { creditAndAnnounce, watchCheckout } from "@/lib/lifecycle/watch";
+import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { checkoutActivity, checkoutCreated, inngest } from "../client";
 import { permanent } from "./steps";
 
@@ -18,7 +18,13 @@ import { permanent } from "./steps";
  * After the last retry failed: flag the checkout for admins and email them (once each).
  * Exported so it can be tested as a function of its own (@inngest/test cannot reach onFailure).
  */
-export async function onLifecycleFailure({ event, step }: { event: { data: unknown }; step: { run: (id: string, fn: () => Promise<{ flagged: boolean; notified: number }>) => Promise<unknown> } }) {
+export async function onLifecycleFailure({
+  event,
+  step,
+}: {
+  event: { data: unknown };
+  step: { run: (id: string, fn: () => Promise<{ flagged: boolean; notified: number }>) => Promise<unknown> };
+}) {
   const data = event.data as { event?: { data?: { checkoutId?: string } }; error?: { message?: string } };
   const checkoutId = data.event?.data?.checkoutId;
   if (!checkoutId) return { flagged: false, notified: 0 };
@@ -44,33 +50,57 @@ export const checkoutLifecycle = inngest.createFunction(
   },
   async ({ event, step }) => {
     const { checkoutId } = event.data;
-    await step.run("subscribe-address", permanent(() => subscribeAddress(checkoutId)));
+    await step.run(
+      "subscribe-address",
+      permanent(() => subscribeAddress(checkoutId)),
+    );
 
-    let watch = await step.run("observe-0", permanent(() => watchCheckout(checkoutId)));
+    let watch = await step.run(
+      "observe-0",
+      permanent(() => watchCheckout(checkoutId)),
+    );
     for (let round = 1; watch.watching && round <= MAX_ROUNDS; round++) {
       await step.waitForEvent(`wait-activity-${round}`, {
         event: checkoutActivity,
         timeout: `${watch.waitSeconds}s`,
         if: `async.data.checkoutId == ${JSON.stringify(checkoutId)}`,
       });
-      watch = await step.run(`observe-${round}`, permanent(() => watchCheckout(checkoutId)));
+      watch = await step.run(
+        `observe-${round}`,
+        permanent(() => watchCheckout(checkoutId)),
+      );
     }
     if (watch.status !== "paid" && watch.status !== "credited" && watch.status !== "forwarded")
       return { checkoutId, status: watch.status, exception: watch.exception, credited: false };
 
-    const credit = await step.run("credit", permanent(() => creditAndAnnounce(checkoutId)));
+    const credit = await step.run(
+      "credit",
+      permanent(() => creditAndAnnounce(checkoutId)),
+    );
     if (credit.outcome === "not_creditable") return { checkoutId, status: credit.status, exception: credit.exception, credited: false };
 
     let forward: Awaited<ReturnType<typeof forwardCheckout>> | null = null;
     if (bitcoinSettings().source === "hot") {
       for (let check = 0; check < MAX_FORWARD_CHECKS; check++) {
-        forward = await step.run(`forward-${check}`, permanent(() => forwardCheckout(checkoutId)));
+        forward = await step.run(
+          `forward-${check}`,
+          permanent(() => forwardCheckout(checkoutId)),
+        );
         if (forward.outcome !== "broadcast") break;
         await step.sleep(`wait-forward-${check}`, "10m");
       }
     }
 
-    const notify = await step.run("notify", permanent(() => notifyCredited(checkoutId)));
-    return { checkoutId, status: forward?.outcome === "forwarded" ? "forwarded" : "credited", credited: true, forward: forward?.outcome ?? null, notify: notify.outcome };
+    const notify = await step.run(
+      "notify",
+      permanent(() => notifyCredited(checkoutId)),
+    );
+    return {
+      checkoutId,
+      status: forward?.outcome === "forwarded" ? "forwarded" : "credited",
+      credited: true,
+      forward: forward?.outcome ?? null,
+      notify: notify.outcome,
+    };
   },
 );

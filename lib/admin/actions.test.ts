@@ -39,7 +39,13 @@ describe("resolveCheckout", () => {
     expect(event).toMatchObject({ fromStatus: "expired", toStatus: "credited" });
     expect(event.message).toContain("308 credits");
     const [audit] = await audits(c.id);
-    expect(audit).toMatchObject({ id: first.requestId, actorId: admin.id, action: "checkout.resolve", targetType: "checkout", reason: "paid 61% before expiry" });
+    expect(audit).toMatchObject({
+      id: first.requestId,
+      actorId: admin.id,
+      action: "checkout.resolve",
+      targetType: "checkout",
+      reason: "paid 61% before expiry",
+    });
     expect(audit!.data).toMatchObject({ resolution: "credit_partial", credits: 308 });
 
     // The same form again, and a different decision later: neither changes anything.
@@ -153,9 +159,19 @@ describe("adjustBalance", () => {
     expect(await adjustBalance(req, buyer.id, 100)).toMatchObject({ applied: true });
     expect(await adjustBalance(req, buyer.id, 100)).toMatchObject({ applied: false });
     expect(await balance(buyer.id)).toBe(100);
-    expect(await db.ledgerEntry.findUniqueOrThrow({ where: { idempotencyKey: adjustKey(req.requestId) } })).toMatchObject({ amount: 100, reason: "adjustment" });
-    expect(await db.auditLog.findUniqueOrThrow({ where: { id: req.requestId } })).toMatchObject({ action: "user.adjust_balance", targetId: buyer.id, reason: "goodwill after an outage" });
-    await expect(adjustBalance(ctx(admin.id), buyer.id, -101)).rejects.toMatchObject({ code: "insufficient_credits", message: expect.stringMatching(/balance is 100/) });
+    expect(await db.ledgerEntry.findUniqueOrThrow({ where: { idempotencyKey: adjustKey(req.requestId) } })).toMatchObject({
+      amount: 100,
+      reason: "adjustment",
+    });
+    expect(await db.auditLog.findUniqueOrThrow({ where: { id: req.requestId } })).toMatchObject({
+      action: "user.adjust_balance",
+      targetId: buyer.id,
+      reason: "goodwill after an outage",
+    });
+    await expect(adjustBalance(ctx(admin.id), buyer.id, -101)).rejects.toMatchObject({
+      code: "insufficient_credits",
+      message: expect.stringMatching(/balance is 100/),
+    });
     expect(await adjustBalance(ctx(admin.id), buyer.id, -100)).toMatchObject({ applied: true });
     expect(await balance(buyer.id)).toBe(0);
     await expect(adjustBalance(ctx(admin.id), buyer.id, 0)).rejects.toMatchObject({ code: "validation_failed" });

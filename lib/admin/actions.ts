@@ -3,7 +3,7 @@ import { z } from "zod";
 import { findAudit, writeAudit } from "@/lib/audit";
 import { creditKey } from "@/lib/checkouts/credit";
 import { compareAndSet } from "@/lib/checkouts/transition";
-import { db, Prisma } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 import type { CheckoutStatus } from "@/lib/db/generated/enums";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
@@ -56,7 +56,12 @@ async function assertAdmin(tx: Tx | typeof db, actorId: string): Promise<void> {
 
 class LostRace extends Error {}
 
-type Step = (tx: Tx) => Promise<{ applied: false; message: string } | { applied: true; message: string; action: string; targetType: "checkout" | "user" | "package" | "webhook"; targetId: string; data?: Prisma.InputJsonValue }>;
+type Step = (
+  tx: Tx,
+) => Promise<
+  | { applied: false; message: string }
+  | { applied: true; message: string; action: string; targetType: "checkout" | "user" | "package" | "webhook"; targetId: string; data?: Prisma.InputJsonValue }
+>;
 
 /**
  * Runs `step` in a transaction and, when it changed something, writes the audit row in the
@@ -72,7 +77,15 @@ export async function audited(raw: ActionContext, step: Step): Promise<ActionOut
         await assertAdmin(tx, ctx.actorId);
         const r = await step(tx);
         if (!r.applied) return { applied: false, message: r.message };
-        const auditId = await writeAudit(tx, { id: ctx.requestId, actorId: ctx.actorId, action: r.action, targetType: r.targetType, targetId: r.targetId, reason: ctx.reason, data: r.data });
+        const auditId = await writeAudit(tx, {
+          id: ctx.requestId,
+          actorId: ctx.actorId,
+          action: r.action,
+          targetType: r.targetType,
+          targetId: r.targetId,
+          reason: ctx.reason,
+          data: r.data,
+        });
         return { applied: true, message: r.message, auditId };
       });
     } catch (err) {
@@ -96,14 +109,26 @@ export async function precheck(raw: ActionContext): Promise<ActionOutcome | null
 }
 
 /** Writes only the audit row, for actions whose effect happened outside (a chain observation). */
-async function auditOnly(ctx: ActionContext, row: { action: string; targetType: "checkout" | "user" | "webhook"; targetId: string; message: string; data?: Prisma.InputJsonValue }) {
+async function auditOnly(
+  ctx: ActionContext,
+  row: { action: string; targetType: "checkout" | "user" | "webhook"; targetId: string; message: string; data?: Prisma.InputJsonValue },
+) {
   return audited(ctx, async () => ({ applied: true, ...row }));
 }
 
 // ── Checkouts ──
 
 const checkoutSelect = {
-  id: true, version: true, userId: true, status: true, exception: true, credits: true, expectedAmount: true, receivedAmount: true, amountUnit: true, needsAttention: true,
+  id: true,
+  version: true,
+  userId: true,
+  status: true,
+  exception: true,
+  credits: true,
+  expectedAmount: true,
+  receivedAmount: true,
+  amountUnit: true,
+  needsAttention: true,
 } as const;
 
 async function lockedCheckout(tx: Tx, id: string) {
@@ -134,21 +159,43 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
   const out = await audited(ctx, async (tx) => {
     const c = await lockedCheckout(tx, checkoutId);
     const previous = await tx.checkoutResolution.findUnique({ where: { checkoutId } });
-    if (previous) return { applied: false, message: `Already resolved: ${RESOLUTION_LABEL[previous.kind as Resolution] ?? previous.kind} on ${previous.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC.` };
+    if (previous)
+      return {
+        applied: false,
+        message: `Already resolved: ${RESOLUTION_LABEL[previous.kind as Resolution] ?? previous.kind} on ${previous.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
+      };
     if (c.status === "credited" || c.status === "forwarded") return { applied: false, message: "Already credited; nothing to resolve." };
     if (!RESOLVABLE.includes(c.status))
       throw new AppError("conflict", `The checkout is still ${c.status}: the buyer can still pay. Re-check it, or wait until it expires.`);
     const reason = ctx.reason.trim();
     if (kind === "invalid") {
       const won = await compareAndSet(tx, c, { exception: "invalid", needsAttention: false }, [
-        { fromStatus: c.status, toStatus: c.status, exception: "invalid", cause: "admin", message: `marked invalid by an admin: ${reason}`, data: { auditId: ctx.requestId, resolution: kind } },
+        {
+          fromStatus: c.status,
+          toStatus: c.status,
+          exception: "invalid",
+          cause: "admin",
+          message: `marked invalid by an admin: ${reason}`,
+          data: { auditId: ctx.requestId, resolution: kind },
+        },
       ]);
       if (!won) throw new LostRace();
       await tx.checkoutResolution.create({ data: { checkoutId, kind, credits: null, reason, actorId: ctx.actorId, auditId: ctx.requestId } });
-      return { applied: true, message: "Marked invalid. No credits were added.", action: "checkout.resolve", targetType: "checkout", targetId: checkoutId, data: { resolution: kind, from: { status: c.status, exception: c.exception } } };
+      return {
+        applied: true,
+        message: "Marked invalid. No credits were added.",
+        action: "checkout.resolve",
+        targetType: "checkout",
+        targetId: checkoutId,
+        data: { resolution: kind, from: { status: c.status, exception: c.exception } },
+      };
     }
     const credits = kind === "credit_full" ? c.credits : proportionalCredits(c.credits, c.receivedAmount, c.expectedAmount);
-    if (credits <= 0) throw new AppError("conflict", `Nothing to credit: ${c.receivedAmount} of ${c.expectedAmount} ${c.amountUnit} was received, which is less than one credit.`);
+    if (credits <= 0)
+      throw new AppError(
+        "conflict",
+        `Nothing to credit: ${c.receivedAmount} of ${c.expectedAmount} ${c.amountUnit} was received, which is less than one credit.`,
+      );
     const won = await compareAndSet(tx, c, { status: "credited", creditedAt: now, needsAttention: false }, [
       {
         fromStatus: c.status,
@@ -202,7 +249,14 @@ export async function refundCheckout(ctx: ActionContext, checkoutId: string): Pr
       throw err;
     }
     const won = await compareAndSet(tx, c, {}, [
-      { fromStatus: c.status, toStatus: c.status, exception: c.exception, cause: "admin", message: `${amount} credits refunded by an admin: ${ctx.reason.trim()}`, data: { auditId: ctx.requestId, refunded: amount } },
+      {
+        fromStatus: c.status,
+        toStatus: c.status,
+        exception: c.exception,
+        cause: "admin",
+        message: `${amount} credits refunded by an admin: ${ctx.reason.trim()}`,
+        data: { auditId: ctx.requestId, refunded: amount },
+      },
     ]);
     if (!won) throw new LostRace();
     return {
@@ -225,7 +279,13 @@ export async function recheckCheckout(ctx: ActionContext, checkoutId: string): P
     : r.did.length
       ? `Now ${r.status}${r.exception ? ` (${r.exception})` : ""}: ${r.did.join(", ")}.`
       : `Nothing new: still ${r.status}${r.exception ? ` (${r.exception})` : ""}.`;
-  const out = await auditOnly(ctx, { action: "checkout.recheck", targetType: "checkout", targetId: checkoutId, message: summary, data: { from: r.from, status: r.status, exception: r.exception, did: r.did, errors: r.errors } });
+  const out = await auditOnly(ctx, {
+    action: "checkout.recheck",
+    targetType: "checkout",
+    targetId: checkoutId,
+    message: summary,
+    data: { from: r.from, status: r.status, exception: r.exception, did: r.did, errors: r.errors },
+  });
   return { ...out, message: summary };
 }
 
@@ -264,7 +324,13 @@ export async function resendReceipt(ctx: ActionContext, checkoutId: string): Pro
     checkoutId,
   });
   const message = `Receipt ${email.status === "recorded" ? "recorded in the outbox" : email.status} for ${receipt.buyer.email}.`;
-  const out = await auditOnly(ctx, { action: "checkout.resend_receipt", targetType: "checkout", targetId: checkoutId, message, data: { emailId: email.id, transport: email.transport, status: email.status } });
+  const out = await auditOnly(ctx, {
+    action: "checkout.resend_receipt",
+    targetType: "checkout",
+    targetId: checkoutId,
+    message,
+    data: { emailId: email.id, transport: email.transport, status: email.status },
+  });
   return { ...out, message };
 }
 

@@ -29,7 +29,20 @@ export async function paymentDetail(id: string) {
       user: { select: { id: true, email: true, name: true, balance: true } },
       events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       outputs: { orderBy: { firstSeenAt: "asc" } },
-      sweep: { select: { txid: true, feeSats: true, amountSats: true, feeRate: true, toAddress: true, createdAt: true, broadcastAt: true, confirmedAt: true, attempts: true, error: true } },
+      sweep: {
+        select: {
+          txid: true,
+          feeSats: true,
+          amountSats: true,
+          feeRate: true,
+          toAddress: true,
+          createdAt: true,
+          broadcastAt: true,
+          confirmedAt: true,
+          attempts: true,
+          error: true,
+        },
+      },
       inbox: { orderBy: { receivedAt: "asc" } },
     },
   });

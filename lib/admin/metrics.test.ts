@@ -17,7 +17,16 @@ describe("metrics", () => {
   it("revenue per day per rail, statuses, conversion and median seen → credited match the seeded rows", async () => {
     await checkoutRow({ status: "credited", priceMinor: 2000, createdAt: at(0, 9), seenAt: at(0, 10), creditedAt: at(0, 10, 10) }); // 600 s
     await checkoutRow({ status: "forwarded", priceMinor: 500, createdAt: at(0, 23), seenAt: at(1, 9), creditedAt: at(1, 9, 30) }); // 1800 s
-    await checkoutRow({ rail: "mpesa", status: "credited", priceMinor: 5000, currency: "KES", address: null, createdAt: at(1, 11), seenAt: at(1, 12), creditedAt: at(1, 12, 1) }); // 60 s
+    await checkoutRow({
+      rail: "mpesa",
+      status: "credited",
+      priceMinor: 5000,
+      currency: "KES",
+      address: null,
+      createdAt: at(1, 11),
+      seenAt: at(1, 12),
+      creditedAt: at(1, 12, 1),
+    }); // 60 s
     await checkoutRow({ status: "expired", exception: "underpaid", receivedAmount: 5_000n, createdAt: at(0, 8) });
     await checkoutRow({ status: "pending", createdAt: at(1, 20) });
     // Outside the window on both sides: never counted.

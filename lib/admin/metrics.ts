@@ -1,8 +1,8 @@
 import "server-only";
+import { availableRails } from "@/lib/checkouts/rails";
 import { db, Prisma } from "@/lib/db/client";
 import type { CheckoutStatus, Rail } from "@/lib/db/generated/enums";
 import { checkHealth } from "@/lib/health";
-import { availableRails } from "@/lib/checkouts/rails";
 import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 
@@ -29,7 +29,7 @@ export interface Metrics {
   revenue: RevenuePoint[];
   /** Checkouts created in the range, by current status. */
   byStatus: Partial<Record<CheckoutStatus, number>>;
-  conversion: { created: number; credited: number; /** 0..1, null when nothing was created. */ rate: number | null };
+  conversion: { created: number; credited: number /** 0..1, null when nothing was created. */; rate: number | null };
   /** Median seconds from payment seen to credited, for checkouts credited in the range. */
   medianSeenToCreditedSeconds: number | null;
   /** Needing an admin now, whatever their age. */
@@ -146,8 +146,14 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
     p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
     );
   });
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { audited, type ActionContext, type ActionOutcome } from "./actions";
+import { type ActionContext, type ActionOutcome, audited } from "./actions";
 
 // Credit packages for admins. Checkouts snapshot name, credits and price when they start, so
 // nothing here ever changes an existing checkout; deactivating hides a package from the shop
@@ -18,7 +18,9 @@ const currencyCode = z
       .regex(/^[A-Z]{3}$/, "Use a three-letter ISO 4217 code such as USD.")
       .refine((c) => {
         try {
-          return new Intl.NumberFormat("en", { style: "currency", currency: c }).resolvedOptions().currency === c && Intl.supportedValuesOf("currency").includes(c);
+          return (
+            new Intl.NumberFormat("en", { style: "currency", currency: c }).resolvedOptions().currency === c && Intl.supportedValuesOf("currency").includes(c)
+          );
         } catch {
           return false;
         }
@@ -33,8 +35,16 @@ export const packageSchema = z.object({
     .toLowerCase()
     .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Lower-case letters, digits and dashes, e.g. extra-large.")
     .max(40, "Keep the slug under 40 characters."),
-  credits: z.coerce.number({ message: "Enter a whole number of credits." }).int("Enter a whole number of credits.").positive("Credits must be more than 0.").max(100_000_000, "That is too many credits."),
-  priceMinor: z.coerce.number({ message: "Enter the price in minor units (cents)." }).int("The price is a whole number of minor units (cents).").positive("The price must be more than 0.").max(1_000_000_000, "That price is too high."),
+  credits: z.coerce
+    .number({ message: "Enter a whole number of credits." })
+    .int("Enter a whole number of credits.")
+    .positive("Credits must be more than 0.")
+    .max(100_000_000, "That is too many credits."),
+  priceMinor: z.coerce
+    .number({ message: "Enter the price in minor units (cents)." })
+    .int("The price is a whole number of minor units (cents).")
+    .positive("The price must be more than 0.")
+    .max(1_000_000_000, "That price is too high."),
   currency: currencyCode,
 });
 
@@ -73,11 +83,19 @@ export async function updatePackage(ctx: ActionContext, id: string, input: Packa
   return audited(ctx, async (tx) => {
     const before = await tx.creditPackage.findUnique({ where: { id }, select: { name: true, slug: true, credits: true, priceMinor: true, currency: true } });
     if (!before) throw new AppError("not_found", "No such package.");
-    if (await slugTaken(tx, data.slug, id)) throw new AppError("validation_failed", "Check the highlighted fields.", { slug: ["Another package uses this slug."] });
+    if (await slugTaken(tx, data.slug, id))
+      throw new AppError("validation_failed", "Check the highlighted fields.", { slug: ["Another package uses this slug."] });
     const changed = (Object.keys(data) as (keyof typeof data)[]).filter((k) => data[k] !== before[k]);
     if (changed.length === 0) return { applied: false, message: "Nothing changed." };
     await tx.creditPackage.update({ where: { id }, data });
-    return { applied: true, message: `Package ${data.name} saved. Existing checkouts keep their original terms.`, action: "package.update", targetType: "package", targetId: id, data: { before, after: data } };
+    return {
+      applied: true,
+      message: `Package ${data.name} saved. Existing checkouts keep their original terms.`,
+      action: "package.update",
+      targetType: "package",
+      targetId: id,
+      data: { before, after: data },
+    };
   });
 }
 
@@ -100,7 +118,11 @@ export async function setPackageActive(ctx: ActionContext, id: string, active: b
 /** Moves a package one place up or down among the active ones (swaps sortOrder with its neighbour). */
 export async function movePackage(ctx: ActionContext, id: string, direction: "up" | "down"): Promise<ActionOutcome> {
   return audited(ctx, async (tx) => {
-    const all = await tx.creditPackage.findMany({ where: { active: true }, orderBy: [{ sortOrder: "asc" }, { priceMinor: "asc" }, { id: "asc" }], select: { id: true, name: true } });
+    const all = await tx.creditPackage.findMany({
+      where: { active: true },
+      orderBy: [{ sortOrder: "asc" }, { priceMinor: "asc" }, { id: "asc" }],
+      select: { id: true, name: true },
+    });
     const i = all.findIndex((p) => p.id === id);
     if (i < 0) throw new AppError("conflict", "Only active packages are ordered.");
     const j = direction === "up" ? i - 1 : i + 1;
@@ -109,6 +131,13 @@ export async function movePackage(ctx: ActionContext, id: string, direction: "up
     [order[i], order[j]] = [order[j]!, order[i]!];
     // Renumber 1..n so equal sortOrders from seeds or older edits never make the move a no-op.
     for (const [n, pid] of order.entries()) await tx.creditPackage.update({ where: { id: pid }, data: { sortOrder: n + 1 } });
-    return { applied: true, message: `${all[i]!.name} moved ${direction}.`, action: "package.reorder", targetType: "package", targetId: id, data: { direction, order } };
+    return {
+      applied: true,
+      message: `${all[i]!.name} moved ${direction}.`,
+      action: "package.reorder",
+      targetType: "package",
+      targetId: id,
+      data: { direction, order },
+    };
   });
 }

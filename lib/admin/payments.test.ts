@@ -15,7 +15,16 @@ async function seeded() {
   const d = (n: number) => new Date(base.getTime() + n * 86_400_000);
   const a = await checkoutRow({ userId: user.id, status: "credited", priceMinor: 500, createdAt: d(0), creditedAt: d(0) });
   const b = await checkoutRow({ userId: user.id, status: "expired", exception: "underpaid", receivedAmount: 10n, priceMinor: 2000, createdAt: d(1) });
-  const c = await checkoutRow({ userId: user.id, rail: "mpesa", address: null, externalRef: `ws_CO_${tag}`, status: "pending", priceMinor: 5000, currency: "KES", createdAt: d(2) });
+  const c = await checkoutRow({
+    userId: user.id,
+    rail: "mpesa",
+    address: null,
+    externalRef: `ws_CO_${tag}`,
+    status: "pending",
+    priceMinor: 5000,
+    currency: "KES",
+    createdAt: d(2),
+  });
   const txid = `${tag}${"ab".repeat(26)}`;
   await db.chainOutput.create({ data: { checkoutId: a.id, txid, vout: 0, sats: 20_000n, blockHeight: 100 } });
   return { tag, user, a, b, c, txid, day: (n: number) => d(n).toISOString().slice(0, 10) };

@@ -1,8 +1,8 @@
 import "server-only";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
-import { db, Prisma } from "@/lib/db/client";
-import { CheckoutStatus, Rail, type CheckoutException } from "@/lib/db/generated/enums";
+import { db, type Prisma } from "@/lib/db/client";
+import { type CheckoutException, CheckoutStatus, Rail } from "@/lib/db/generated/enums";
 import { NEEDS_ACTION_SQL } from "./metrics";
 
 // The admin payments table: filters, one search box, sorting and pagination, all on the
@@ -32,7 +32,12 @@ export const paymentQuerySchema = z.object({
   sort: opt(z.enum(SORTABLE)),
   dir: opt(z.enum(["asc", "desc"])),
   page: opt(z.coerce.number().int().min(1).max(100_000)),
-  size: opt(z.coerce.number().int().refine((n) => [10, 25, 50, 100].includes(n), "page size must be 10, 25, 50 or 100")),
+  size: opt(
+    z.coerce
+      .number()
+      .int()
+      .refine((n) => [10, 25, 50, 100].includes(n), "page size must be 10, 25, 50 or 100"),
+  ),
 });
 
 export type PaymentQuery = z.output<typeof paymentQuerySchema>;
@@ -90,8 +95,22 @@ function orderBy(q: PaymentQuery): Prisma.CheckoutOrderByWithRelationInput[] {
 }
 
 const rowSelect = {
-  id: true, createdAt: true, rail: true, status: true, exception: true, packageName: true, credits: true, priceMinor: true, currency: true,
-  expectedAmount: true, receivedAmount: true, amountUnit: true, address: true, externalRef: true, creditedAt: true, needsAttention: true,
+  id: true,
+  createdAt: true,
+  rail: true,
+  status: true,
+  exception: true,
+  packageName: true,
+  credits: true,
+  priceMinor: true,
+  currency: true,
+  expectedAmount: true,
+  receivedAmount: true,
+  amountUnit: true,
+  address: true,
+  externalRef: true,
+  creditedAt: true,
+  needsAttention: true,
   user: { select: { id: true, email: true } },
   outputs: { select: { txid: true }, orderBy: { firstSeenAt: "asc" } },
 } as const satisfies Prisma.CheckoutSelect;
@@ -181,8 +200,23 @@ export async function* allPayments(q: PaymentQuery, batch = 500): AsyncGenerator
 }
 
 export const CSV_COLUMNS = [
-  "id", "created_at", "email", "rail", "status", "exception", "package", "credits", "price_minor", "currency",
-  "expected_amount", "received_amount", "amount_unit", "address", "provider_reference", "txids", "credited_at",
+  "id",
+  "created_at",
+  "email",
+  "rail",
+  "status",
+  "exception",
+  "package",
+  "credits",
+  "price_minor",
+  "currency",
+  "expected_amount",
+  "received_amount",
+  "amount_unit",
+  "address",
+  "provider_reference",
+  "txids",
+  "credited_at",
 ] as const;
 
 /** Spreadsheet apps run cells that start with = + - @ as formulas; a leading ' keeps them text. */
@@ -192,8 +226,23 @@ export function csvSafe(v: string): string {
 
 function csvRecord(r: PaymentRow): string[] {
   return [
-    r.id, r.createdAt, r.email, r.rail, r.status, r.exception ?? "", r.packageName, String(r.credits), String(r.priceMinor), r.currency,
-    r.expectedAmount, r.receivedAmount, r.amountUnit, r.address ?? "", r.externalRef ?? "", r.txids.join(" "), r.creditedAt ?? "",
+    r.id,
+    r.createdAt,
+    r.email,
+    r.rail,
+    r.status,
+    r.exception ?? "",
+    r.packageName,
+    String(r.credits),
+    String(r.priceMinor),
+    r.currency,
+    r.expectedAmount,
+    r.receivedAmount,
+    r.amountUnit,
+    r.address ?? "",
+    r.externalRef ?? "",
+    r.txids.join(" "),
+    r.creditedAt ?? "",
   ].map(csvSafe);
 }
 

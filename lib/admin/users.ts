@@ -1,5 +1,5 @@
 import "server-only";
-import { db, Prisma } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 
 // Users for admins: search by email or name, balances, one user's ledger and checkouts.
 

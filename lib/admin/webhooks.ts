@@ -1,7 +1,7 @@
 import "server-only";
-import { db, Prisma } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 import { replayWebhook } from "@/lib/webhooks/processors";
-import { audited, precheck, type ActionContext, type ActionOutcome } from "./actions";
+import { type ActionContext, type ActionOutcome, audited, precheck } from "./actions";
 import { prettyBody } from "./detail";
 
 // The webhook inbox for admins: filter by provider and status, inspect a stored delivery,
@@ -27,7 +27,19 @@ export async function listWebhooks(opts: { provider?: string; status?: WebhookSt
     orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
     skip: (page - 1) * pageSize,
     take: pageSize,
-    select: { id: true, provider: true, dedupKey: true, status: true, verified: true, verifyError: true, error: true, attempts: true, receivedAt: true, processedAt: true, checkoutId: true },
+    select: {
+      id: true,
+      provider: true,
+      dedupKey: true,
+      status: true,
+      verified: true,
+      verifyError: true,
+      error: true,
+      attempts: true,
+      receivedAt: true,
+      processedAt: true,
+      checkoutId: true,
+    },
   });
   return { rows, total, page, pages, providers: providers.map((p) => p.provider) };
 }
@@ -46,6 +58,13 @@ export async function replayInboxRow(ctx: ActionContext, id: string): Promise<Ac
   if (row.status !== "failed" && row.status !== "received") return { applied: false, message: `Not replayed: the row is ${row.status}.` };
   const r = await replayWebhook(id);
   const message = r.status === "failed" ? `Replayed; it failed again: ${r.error ?? "unknown error"}` : `Replayed: ${r.status}.`;
-  const out = await audited(ctx, async () => ({ applied: true, message, action: "webhook.replay", targetType: "webhook", targetId: id, data: { provider: row.provider, status: r.status, error: r.error ?? null } }));
+  const out = await audited(ctx, async () => ({
+    applied: true,
+    message,
+    action: "webhook.replay",
+    targetType: "webhook",
+    targetId: id,
+    data: { provider: row.provider, status: r.status, error: r.error ?? null },
+  }));
   return { ...out, message: out.applied ? message : out.message };
 }

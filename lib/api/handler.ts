@@ -45,7 +45,7 @@ export function route<const A extends Access, B extends z.ZodType | undefined = 
         if (!user) throw new AppError("unauthenticated", "Sign in first.");
         if (options.access === "admin" && user.role !== "admin") throw new AppError("forbidden", "Admins only.");
       }
-      let params: unknown = undefined;
+      let params: unknown;
       if (options.params) {
         const parsed = options.params.safeParse(await segment?.params);
         if (!parsed.success) throw new AppError("not_found", "Not found.");
@@ -79,8 +79,7 @@ export function errorResponse(err: unknown, req?: Request): Response {
 export async function readJson<S extends z.ZodType>(req: Request, schema: S, limit: number): Promise<z.output<S>> {
   const text = await readText(req, limit);
   const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type) && text.length > 0)
-    throw new AppError("unsupported_media_type", "Send the body as application/json.");
+  if (!/^application\/(.+\+)?json\b/i.test(type) && text.length > 0) throw new AppError("unsupported_media_type", "Send the body as application/json.");
   let data: unknown;
   try {
     data = text.length ? JSON.parse(text) : undefined;
@@ -88,8 +87,7 @@ export async function readJson<S extends z.ZodType>(req: Request, schema: S, lim
     throw new AppError("bad_request", "The body is not valid JSON.");
   }
   const parsed = schema.safeParse(data);
-  if (!parsed.success)
-    throw new AppError("validation_failed", "The request did not pass validation.", z.flattenError(parsed.error));
+  if (!parsed.success) throw new AppError("validation_failed", "The request did not pass validation.", z.flattenError(parsed.error));
   return parsed.data;
 }
 

@@ -1,11 +1,11 @@
 import "server-only";
 import { PrismaAdapter } from "@auth/prisma-adapter";
-import { cache } from "react";
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import Nodemailer from "next-auth/providers/nodemailer";
+import { cache } from "react";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -29,8 +29,7 @@ function providers(): Provider[] {
       },
     }),
   ];
-  if (e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET)
-    list.push(GitHub({ clientId: e.AUTH_GITHUB_ID, clientSecret: e.AUTH_GITHUB_SECRET }));
+  if (e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET) list.push(GitHub({ clientId: e.AUTH_GITHUB_ID, clientSecret: e.AUTH_GITHUB_SECRET }));
   if (e.SMTP_URL && e.EMAIL_FROM) list.push(Nodemailer({ server: e.SMTP_URL, from: e.EMAIL_FROM }));
   return list;
 }
@@ -76,8 +75,7 @@ function config(): NextAuthConfig {
     events: {
       // OAuth and magic-link accounts are created by the adapter; apply ADMIN_EMAILS there too.
       async createUser({ user }) {
-        if (user.id && user.email && roleForEmail(user.email) === "admin")
-          await db.user.update({ where: { id: user.id }, data: { role: "admin" } });
+        if (user.id && user.email && roleForEmail(user.email) === "admin") await db.user.update({ where: { id: user.id }, data: { role: "admin" } });
       },
     },
   };

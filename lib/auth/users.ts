@@ -13,13 +13,15 @@ export const emailSchema = z
   .max(254, "That email address is too long.")
   .pipe(z.email({ message: "Enter a valid email address." }));
 
-export const passwordSchema = z
-  .string()
-  .min(10, "Use at least 10 characters.")
-  .max(200, "Use at most 200 characters.");
+export const passwordSchema = z.string().min(10, "Use at least 10 characters.").max(200, "Use at most 200 characters.");
 
 export const signUpSchema = z.object({
-  name: z.string().trim().max(100, "Use at most 100 characters.").optional().transform((v) => v || undefined),
+  name: z
+    .string()
+    .trim()
+    .max(100, "Use at most 100 characters.")
+    .optional()
+    .transform((v) => v || undefined),
   email: emailSchema,
   password: passwordSchema,
 });
@@ -46,8 +48,7 @@ const publicSelect = { id: true, email: true, name: true, role: true } as const;
 /** Creates an email + password account. Throws validation_failed with field errors. */
 export async function registerUser(input: SignUpInput): Promise<PublicUser> {
   const parsed = signUpSchema.safeParse(input);
-  if (!parsed.success)
-    throw new AppError("validation_failed", "Check the highlighted fields.", z.flattenError(parsed.error).fieldErrors);
+  if (!parsed.success) throw new AppError("validation_failed", "Check the highlighted fields.", z.flattenError(parsed.error).fieldErrors);
   const { email, password, name } = parsed.data;
   const passwordHash = await hashPassword(password);
   try {

@@ -5,7 +5,9 @@ import { creditCheckout, creditKey } from "./credit";
 
 // Exactly-once crediting against real Postgres: many concurrent attempts, one entry.
 
-async function paidCheckout(over: { exception?: "overpaid" | "underpaid" | "multiple" | null; status?: "paid" | "confirming" | "expired"; receivedAmount?: bigint } = {}) {
+async function paidCheckout(
+  over: { exception?: "overpaid" | "underpaid" | "multiple" | null; status?: "paid" | "confirming" | "expired"; receivedAmount?: bigint } = {},
+) {
   const user = await createUser();
   const pkg = await db.creditPackage.upsert({
     where: { slug: "credit-test" },

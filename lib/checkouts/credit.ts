@@ -26,7 +26,17 @@ export async function creditCheckout(checkoutId: string, now = new Date()): Prom
       return await db.$transaction(async (tx) => {
         const c = await tx.checkout.findUnique({
           where: { id: checkoutId },
-          select: { id: true, version: true, userId: true, status: true, exception: true, credits: true, expectedAmount: true, receivedAmount: true, amountUnit: true },
+          select: {
+            id: true,
+            version: true,
+            userId: true,
+            status: true,
+            exception: true,
+            credits: true,
+            expectedAmount: true,
+            receivedAmount: true,
+            amountUnit: true,
+          },
         });
         if (!c) throw new AppError("not_found", "No such checkout.");
         if (c.status === "credited" || c.status === "forwarded") return { outcome: "already_credited" } as const;

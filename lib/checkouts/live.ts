@@ -1,7 +1,7 @@
 import "server-only";
-import { log } from "@/lib/log";
 import { advanceCheckout } from "@/lib/lifecycle/advance";
-import { checkoutView, claimObservation, type CheckoutView, type Viewer } from "./view";
+import { log } from "@/lib/log";
+import { type CheckoutView, checkoutView, claimObservation, type Viewer } from "./view";
 
 // The buyer's page polls every few seconds; each poll may ask the chain once, at most every
 // OBSERVE_EVERY_MS per checkout across all pollers and instances, so a watched checkout

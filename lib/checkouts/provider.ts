@@ -86,43 +86,63 @@ const MOVABLE_TO_PAID: readonly CheckoutStatus[] = ["pending", "confirming", "ex
  * recorded as underpaid/overpaid exceptions; underpaid never credits automatically.
  */
 export function markProviderPaid(checkoutId: string, fact: ProviderFact & { amount: bigint }): Promise<Outcome> {
-  return withRetry(checkoutId, async (tx, c, now) => {
-    if (!MOVABLE_TO_PAID.includes(c.status)) return null;
-    const exception: CheckoutException | null =
-      fact.amount < c.expectedAmount ? "underpaid" : fact.amount > c.expectedAmount ? "overpaid" : now > c.monitorUntil ? "paid_late" : null;
-    // Paid either way: the provider holds the money. An underpaid one waits for an admin
-    // (creditCheckout only credits creditable exceptions).
-    const status: CheckoutStatus = "paid";
-    return {
-      patch: { status, exception, receivedAmount: fact.amount, seenAt: c.seenAt ?? now, failureMessage: null, ...stampFor(status, now) },
-      event: { fromStatus: c.status, toStatus: status, exception, cause: fact.cause, message: fact.message, data: fact.data },
-    };
-  }, fact.now);
+  return withRetry(
+    checkoutId,
+    async (_tx, c, now) => {
+      if (!MOVABLE_TO_PAID.includes(c.status)) return null;
+      const exception: CheckoutException | null =
+        fact.amount < c.expectedAmount ? "underpaid" : fact.amount > c.expectedAmount ? "overpaid" : now > c.monitorUntil ? "paid_late" : null;
+      // Paid either way: the provider holds the money. An underpaid one waits for an admin
+      // (creditCheckout only credits creditable exceptions).
+      const status: CheckoutStatus = "paid";
+      return {
+        patch: { status, exception, receivedAmount: fact.amount, seenAt: c.seenAt ?? now, failureMessage: null, ...stampFor(status, now) },
+        event: { fromStatus: c.status, toStatus: status, exception, cause: fact.cause, message: fact.message, data: fact.data },
+      };
+    },
+    fact.now,
+  );
 }
 
 /** The provider says the payment is under way (prompt accepted, grant approved…): pending → confirming. */
 export function markProviderProcessing(checkoutId: string, fact: ProviderFact): Promise<Outcome> {
-  return withRetry(checkoutId, async (_tx, c, now) => {
-    if (c.status !== "pending") return null;
-    return {
-      patch: { status: "confirming", seenAt: c.seenAt ?? now },
-      event: { fromStatus: c.status, toStatus: "confirming", exception: c.exception, cause: fact.cause, message: fact.message, data: fact.data },
-    };
-  }, fact.now);
+  return withRetry(
+    checkoutId,
+    async (_tx, c, now) => {
+      if (c.status !== "pending") return null;
+      return {
+        patch: { status: "confirming", seenAt: c.seenAt ?? now },
+        event: { fromStatus: c.status, toStatus: "confirming", exception: c.exception, cause: fact.cause, message: fact.message, data: fact.data },
+      };
+    },
+    fact.now,
+  );
 }
 
 /** The provider says the payment failed: pending/confirming → failed, with a message for the buyer. */
 export function markProviderFailed(checkoutId: string, fact: ProviderFact & { buyerMessage: string }): Promise<Outcome> {
-  return withRetry(checkoutId, async (_tx, c, now) => {
-    if (c.status !== "pending" && c.status !== "confirming") return null;
-    return {
-      patch: { status: "failed", failureMessage: fact.buyerMessage, ...stampFor("failed", now) },
-      event: { fromStatus: c.status, toStatus: "failed", exception: c.exception, cause: fact.cause, message: fact.message, data: fact.data },
-    };
-  }, fact.now);
+  return withRetry(
+    checkoutId,
+    async (_tx, c, now) => {
+      if (c.status !== "pending" && c.status !== "confirming") return null;
+      return {
+        patch: { status: "failed", failureMessage: fact.buyerMessage, ...stampFor("failed", now) },
+        event: { fromStatus: c.status, toStatus: "failed", exception: c.exception, cause: fact.cause, message: fact.message, data: fact.data },
+      };
+    },
+    fact.now,
+  );
 }
 
-type Current = { id: string; version: number; status: CheckoutStatus; exception: CheckoutException | null; expectedAmount: bigint; monitorUntil: Date; seenAt: Date | null };
+type Current = {
+  id: string;
+  version: number;
+  status: CheckoutStatus;
+  exception: CheckoutException | null;
+  expectedAmount: bigint;
+  monitorUntil: Date;
+  seenAt: Date | null;
+};
 type Decide = (
   tx: Prisma.TransactionClient,
   c: Current,

@@ -9,6 +9,5 @@ export async function assertCanStartCheckout(userId: string, now = new Date()): 
   const limit = env().CHECKOUT_RATE_LIMIT_PER_HOUR;
   const since = new Date(now.getTime() - 60 * 60 * 1000);
   const recent = await db.checkout.count({ where: { userId, createdAt: { gte: since } } });
-  if (recent >= limit)
-    throw new AppError("rate_limited", `You have started ${recent} checkouts in the last hour. Please finish one or try again later.`);
+  if (recent >= limit) throw new AppError("rate_limited", `You have started ${recent} checkouts in the last hour. Please finish one or try again later.`);
 }

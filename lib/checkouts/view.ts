@@ -105,7 +105,7 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     failureMessage: c.failureMessage,
     details: (await railFor(c.rail).viewDetails?.(c.id)) ?? {},
     open: isOpen(c.status),
-    simulator: Boolean(btc && btc.simulated),
+    simulator: Boolean(btc?.simulated),
     serverTime: new Date().toISOString(),
   };
 }

@@ -2,8 +2,8 @@ import "server-only";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "@/lib/env";
-import { PrismaClient } from "./generated/client";
 import { claimEmbeddedLock } from "./embedded-lock";
+import { PrismaClient } from "./generated/client";
 import { migrate } from "./migrate";
 
 // The one Prisma client of the process. DATABASE_URL set ⇒ PostgreSQL through
@@ -27,10 +27,7 @@ function open(): Handle {
 function openEmbedded(dir: string): Handle {
   // Loaded lazily: production deployments with DATABASE_URL never load the wasm database.
   const load = async () => {
-    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
-      import("@electric-sql/pglite"),
-      import("pglite-prisma-adapter"),
-    ]);
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
     const release = claimEmbeddedLock(dir); // PGlite does not detect a second process itself
     const pglite = new PGlite(dir);
     await pglite.waitReady;
@@ -82,5 +79,5 @@ export const db: PrismaClient = new Proxy({} as PrismaClient, {
   },
 });
 
-export type { PrismaClient };
 export { Prisma } from "./generated/client";
+export type { PrismaClient };

@@ -36,12 +36,14 @@ const tables = (url: string) =>
   );
 
 const bookkeeping = (url: string) =>
-  withClient(url, async (c) =>
-    (
-      await c.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number; rolled_back_at: Date | null }>(
-        `SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name`,
-      )
-    ).rows,
+  withClient(
+    url,
+    async (c) =>
+      (
+        await c.query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number; rolled_back_at: Date | null }>(
+          `SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name`,
+        )
+      ).rows,
   );
 
 describe("migrate", () => {

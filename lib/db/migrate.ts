@@ -63,8 +63,7 @@ export async function migrate(db: SqlRunner, migrations = readMigrations()): Pro
     for (const m of migrations) {
       const row = applied.get(m.name);
       if (row?.finished_at) {
-        if (row.checksum !== m.checksum)
-          throw new Error(`Migration ${m.name} was changed after it was applied; add a new migration instead.`);
+        if (row.checksum !== m.checksum) throw new Error(`Migration ${m.name} was changed after it was applied; add a new migration instead.`);
         continue;
       }
       if (row) throw new Error(`Migration ${m.name} started earlier but never finished; inspect the database and _prisma_migrations.`);

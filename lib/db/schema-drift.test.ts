@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { migrateUrl, scratchDatabase, withClient } from "@/test/db";
-import { diffShapes, shapeFromDatabase, shapeFromSchema, type Shape } from "@/test/schema-drift";
+import { diffShapes, type Shape, shapeFromDatabase, shapeFromSchema } from "@/test/schema-drift";
 
 // schema.prisma (what the Prisma client believes) against the database the hand-written
 // migrations produce. Any difference in tables, columns, types, nullability, enums, keys,
@@ -51,9 +51,7 @@ describe("detects drift on the schema side", () => {
   test("a changed type and nullability", () => {
     const changed = schemaText.replace(/(model CreditPackage \{[^}]*?)credits(\s+)Int/, "$1credits$2BigInt?");
     expect(changed).not.toBe(schemaText);
-    expect(diffShapes(shapeFromSchema(changed), migrated)).toEqual([
-      'column "CreditPackage"."credits": schema.prisma says bigint?, the database has integer',
-    ]);
+    expect(diffShapes(shapeFromSchema(changed), migrated)).toEqual(['column "CreditPackage"."credits": schema.prisma says bigint?, the database has integer']);
   });
 
   test("a new unique constraint, enum value and model", () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeEach, describe, expect, test } from "vitest";
 import { closeDatabase, db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { createUser } from "@/test/factories";
-import { credit, debit, ledgerFor, type LedgerResult } from "./ledger";
+import { credit, debit, type LedgerResult, ledgerFor } from "./ledger";
 
 // Real PostgreSQL, real concurrency: every scenario ends by checking that the user's cached
 // balance equals the sum of their ledger entries.
@@ -59,9 +59,7 @@ describe("credit", () => {
 
   test("100 parallel credits with the same key make exactly one entry", async () => {
     const k = key("same");
-    const results = await Promise.all(
-      Array.from({ length: 100 }, () => credit({ userId, amount: 7, idempotencyKey: k, reason: "purchase" })),
-    );
+    const results = await Promise.all(Array.from({ length: 100 }, () => credit({ userId, amount: 7, idempotencyKey: k, reason: "purchase" })));
     const ids = new Set(results.map((r) => r.entryId));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.applied)).toHaveLength(1);
@@ -71,9 +69,7 @@ describe("credit", () => {
 
   test("100 parallel distinct credits add up exactly", async () => {
     const amounts = Array.from({ length: 100 }, (_, i) => (i % 9) + 1);
-    const results = await Promise.all(
-      amounts.map((amount, i) => credit({ userId, amount, idempotencyKey: key(`distinct-${i}`), reason: "purchase" })),
-    );
+    const results = await Promise.all(amounts.map((amount, i) => credit({ userId, amount, idempotencyKey: key(`distinct-${i}`), reason: "purchase" })));
     expect(new Set(results.map((r) => r.entryId)).size).toBe(100);
     const total = amounts.reduce((a, b) => a + b, 0);
     expect(await expectConsistent(userId)).toMatchObject({ balance: total, count: 100 });
@@ -104,9 +100,7 @@ describe("debit", () => {
   test("mixed parallel debits never overdraw", async () => {
     await credit({ userId, amount: 50, idempotencyKey: key("fund"), reason: "purchase" });
     const amounts = [...Array.from({ length: 100 }, () => 1), ...Array.from({ length: 20 }, () => 3)].sort(() => Math.random() - 0.5);
-    const settled = await Promise.allSettled(
-      amounts.map((amount, i) => debit({ userId, amount, idempotencyKey: key(`mixed-${i}`), reason: "spend" })),
-    );
+    const settled = await Promise.allSettled(amounts.map((amount, i) => debit({ userId, amount, idempotencyKey: key(`mixed-${i}`), reason: "spend" })));
     let spent = 0;
     let successes = 0;
     settled.forEach((s, i) => {
@@ -152,13 +146,10 @@ describe("idempotency keys", () => {
 
   test("parallel reuse of one key with different amounts: one wins, the rest conflict", async () => {
     const k = key("race");
-    const settled = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => credit({ userId, amount: i + 1, idempotencyKey: k, reason: "purchase" })),
-    );
+    const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => credit({ userId, amount: i + 1, idempotencyKey: k, reason: "purchase" })));
     const ok = settled.filter((s) => s.status === "fulfilled");
     expect(ok).toHaveLength(1);
-    for (const s of settled)
-      if (s.status === "rejected") expect((s.reason as AppError).code).toBe("conflict");
+    for (const s of settled) if (s.status === "rejected") expect((s.reason as AppError).code).toBe("conflict");
     const { balance, count } = await expectConsistent(userId);
     expect(count).toBe(1);
     expect(balance).toBe((ok[0] as PromiseFulfilledResult<LedgerResult>).value.balanceAfter);
@@ -170,8 +161,14 @@ describe("amount validation", () => {
     "amount %s is rejected for credit and debit",
     async (amount) => {
       // Synchronous throw or rejected promise: either way the caller sees validation_failed.
-      await expectAppError(Promise.resolve().then(() => credit({ userId, amount, idempotencyKey: key("bad"), reason: "x" })), "validation_failed");
-      await expectAppError(Promise.resolve().then(() => debit({ userId, amount, idempotencyKey: key("bad"), reason: "x" })), "validation_failed");
+      await expectAppError(
+        Promise.resolve().then(() => credit({ userId, amount, idempotencyKey: key("bad"), reason: "x" })),
+        "validation_failed",
+      );
+      await expectAppError(
+        Promise.resolve().then(() => debit({ userId, amount, idempotencyKey: key("bad"), reason: "x" })),
+        "validation_failed",
+      );
       expect(await expectConsistent(userId)).toMatchObject({ balance: 0, count: 0 });
     },
   );

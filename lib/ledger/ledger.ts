@@ -28,8 +28,7 @@ export interface LedgerResult {
 }
 
 function checkAmount(amount: number): void {
-  if (!Number.isSafeInteger(amount) || amount <= 0)
-    throw new AppError("validation_failed", "Amount must be a positive whole number of credits.");
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new AppError("validation_failed", "Amount must be a positive whole number of credits.");
 }
 
 export function credit(m: Movement): Promise<LedgerResult> {
@@ -110,11 +109,7 @@ function findEntry(idempotencyKey: string) {
   });
 }
 
-function sameMovement(
-  entry: { id: string; userId: string; amount: number; balanceAfter: number },
-  m: Movement,
-  delta: number,
-): LedgerResult {
+function sameMovement(entry: { id: string; userId: string; amount: number; balanceAfter: number }, m: Movement, delta: number): LedgerResult {
   // Reusing a key for a different movement is a programming error worth surfacing.
   if (entry.userId !== m.userId || entry.amount !== delta)
     throw new AppError("conflict", `Idempotency key ${m.idempotencyKey} was already used for a different movement.`);

@@ -3,7 +3,7 @@ import { creditCheckout } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
-import { emitEvent, EVENTS } from "./events";
+import { EVENTS, emitEvent } from "./events";
 import { forwardCheckout } from "./forward";
 import { notifyCredited } from "./notify";
 import { observeCheckout } from "./observe";
@@ -41,7 +41,10 @@ export function isWatched(c: { status: string; monitorUntil: Date }, now: Date):
 
 export async function advanceCheckout(checkoutId: string, opts: AdvanceOptions = {}): Promise<AdvanceResult> {
   const now = opts.now ?? new Date();
-  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { status: true, exception: true, monitorUntil: true, notifiedAt: true, rail: true } });
+  const c = await db.checkout.findUnique({
+    where: { id: checkoutId },
+    select: { status: true, exception: true, monitorUntil: true, notifiedAt: true, rail: true },
+  });
   if (!c) throw new AppError("not_found", "No such checkout.");
   const r: AdvanceResult = { checkoutId, from: c.status, status: c.status, exception: c.exception, observed: false, did: [], errors: [], chainCalls: 0 };
   const fail = (stage: AdvanceResult["errors"][number]["stage"], err: unknown) =>

@@ -2,7 +2,7 @@ import "server-only";
 import { env, inngestConfigured } from "@/lib/env";
 import { log } from "@/lib/log";
 import { registerLocalHandlers } from "./local";
-import { reconcile, type ReconcileCounts } from "./reconcile";
+import { type ReconcileCounts, reconcile } from "./reconcile";
 
 // The in-process driver: without Inngest (the embedded default, a VPS running `next start`),
 // it runs the reconciler's sweep every RECONCILE_INTERVAL_SECONDS through the same lib/
@@ -37,8 +37,7 @@ export function startDriver(opts: { intervalSeconds?: number; force?: boolean } 
       state.last = await reconcile();
       state.ticks++;
       const c = state.last;
-      if (c.credited || c.expired || c.forwarded || c.notified || c.eventsResent || c.errors)
-        log.info({ ...c }, "background sweep");
+      if (c.credited || c.expired || c.forwarded || c.notified || c.eventsResent || c.errors) log.info({ ...c }, "background sweep");
     } catch (err) {
       log.error({ err }, "background sweep failed; next tick retries");
     }

@@ -1,5 +1,5 @@
 import "server-only";
-import { db, Prisma } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 import { inngestConfigured } from "@/lib/env";
 import { log } from "@/lib/log";
 

@@ -1,19 +1,19 @@
 import { hex } from "@scure/base";
 import { Transaction } from "@scure/btc-signer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { creditCheckout } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { chainClient, simulator } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
 import { networkParams } from "@/lib/rails/bitcoin/networks";
 import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
-import { creditCheckout } from "@/lib/checkouts/credit";
+import { expectValidP2wpkhSignatures } from "@/test/bip143";
 import { advanceCheckout } from "./advance";
+import { type ForwardChain, forwardCheckout, pickFeeRate } from "./forward";
 import { observeCheckout } from "./observe";
-import { forwardCheckout, pickFeeRate, type ForwardChain } from "./forward";
 import { reconcile } from "./reconcile";
 import { ABANDON, newCheckout, regtest } from "./test-helpers";
-import { expectValidP2wpkhSignatures } from "@/test/bip143";
 
 // Hot-wallet forwarding on regtest with the in-process simulator: the sweep is stored before
 // it is broadcast, a crash after storing re-broadcasts the same transaction, and the chain

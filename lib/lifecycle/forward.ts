@@ -1,12 +1,12 @@
 import "server-only";
 import { compareAndSet, stampFor } from "@/lib/checkouts/transition";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/ledger/ledger";
-import { chainClient, type ChainBackend, type FeeEstimates } from "@/lib/rails/bitcoin/chain";
+import { type ChainBackend, chainClient, type FeeEstimates } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { buildSweep, HotWalletError } from "@/lib/rails/bitcoin/hot-wallet";
-import { env } from "@/lib/env";
 import { flagAttention } from "./attention";
 
 // Forwarding (BTC_ADDRESS_SOURCE=hot): after crediting, sweep every UTXO of the checkout's
@@ -133,7 +133,10 @@ export async function forwardCheckout(checkoutId: string, opts: { chain?: Forwar
  * known. At least 1 sat/vB (the default minimum relay fee). A decimal string for storage.
  */
 export function pickFeeRate(estimates: FeeEstimates, target: number): string {
-  const targets = Object.keys(estimates).map(Number).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
+  const targets = Object.keys(estimates)
+    .map(Number)
+    .filter((n) => Number.isInteger(n))
+    .sort((a, b) => a - b);
   if (targets.length === 0) throw new AppError("unavailable", "The chain backend returned no fee estimates.");
   const chosen = targets.includes(target) ? target : ([...targets].reverse().find((t) => t < target) ?? targets[0]!);
   const rate = Math.max(1, estimates[String(chosen)] ?? 1);

@@ -7,7 +7,7 @@ import { resetEnvForTests } from "@/lib/env";
 import { simulator } from "@/lib/rails/bitcoin/chain";
 import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
 import { advanceCheckout } from "./advance";
-import { deliver, emitEvent, EVENTS, setEventSender } from "./events";
+import { deliver, EVENTS, emitEvent, setEventSender } from "./events";
 import { expireCheckout } from "./expire";
 import { registerLocalHandlers } from "./local";
 import { notifyCredited, receiptKey } from "./notify";

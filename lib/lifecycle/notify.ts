@@ -1,11 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { formatBtcTrimmed } from "@/lib/rails/bitcoin/amounts";
-import { sendEmail, type EmailOutcome } from "./email";
-import { sendCreditsPurchased, type OmnisendOutcome } from "./omnisend";
+import { type EmailOutcome, sendEmail } from "./email";
+import { type OmnisendOutcome, sendCreditsPurchased } from "./omnisend";
 
 // Telling the buyer: once credits land, one email receipt (with a link to the receipt page)
 // and, when OMNISEND_API_KEY is set, one Omnisend "credits purchased" event. Each is
@@ -29,8 +29,20 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
   const c = await db.checkout.findUnique({
     where: { id: checkoutId },
     select: {
-      id: true, status: true, notifiedAt: true, creditedAt: true, credits: true, packageName: true, priceMinor: true, currency: true,
-      rail: true, expectedAmount: true, receivedAmount: true, amountUnit: true, address: true, user: { select: { email: true, name: true } },
+      id: true,
+      status: true,
+      notifiedAt: true,
+      creditedAt: true,
+      credits: true,
+      packageName: true,
+      priceMinor: true,
+      currency: true,
+      rail: true,
+      expectedAmount: true,
+      receivedAmount: true,
+      amountUnit: true,
+      address: true,
+      user: { select: { email: true, name: true } },
     },
   });
   if (!c) throw new AppError("not_found", "No such checkout.");
@@ -86,7 +98,8 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
           fromStatus: c.status,
           toStatus: c.status,
           cause: "system",
-          message: email.transport === "smtp" ? `receipt emailed to ${c.user.email}` : `receipt recorded in the outbox for ${c.user.email} (no SMTP configured)`,
+          message:
+            email.transport === "smtp" ? `receipt emailed to ${c.user.email}` : `receipt recorded in the outbox for ${c.user.email} (no SMTP configured)`,
           data: { email: email.status, omnisend },
         },
       });

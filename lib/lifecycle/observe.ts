@@ -27,7 +27,10 @@ export interface ObserveOptions {
   tipHeight?: number;
 }
 
-type RailObserver = (checkout: { id: string; address: string | null }, opts: ObserveOptions) => Promise<{ status: string; exception: string | null; changed: boolean; chainCalls: number }>;
+type RailObserver = (
+  checkout: { id: string; address: string | null },
+  opts: ObserveOptions,
+) => Promise<{ status: string; exception: string | null; changed: boolean; chainCalls: number }>;
 
 const OBSERVERS: Partial<Record<Rail, RailObserver>> = {
   btc: async (c, opts) => {

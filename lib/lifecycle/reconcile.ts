@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { chainClient } from "@/lib/rails/bitcoin/chain";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
-import { advanceCheckout, type AdvanceResult } from "./advance";
+import { type AdvanceResult, advanceCheckout } from "./advance";
 import { resendUnsent } from "./events";
 
 // The reconciler: one sweep over everything that should have moved and did not.

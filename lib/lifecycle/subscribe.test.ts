@@ -2,8 +2,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
 import { simulator } from "@/lib/rails/bitcoin/chain";
+import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
 import { registerLocalHandlers } from "./local";
 import { newCheckout, regtest } from "./test-helpers";
 
@@ -23,7 +23,10 @@ beforeAll(async () => {
     req.on("end", () => {
       const rpc = JSON.parse(body) as { id: unknown; method: string; params: Record<string, unknown> };
       calls.push({ method: rpc.method, params: rpc.params });
-      const result = rpc.method === "createnewaddress" ? hotWalletFromSeed("legal winner thank year wave sausage worth useful legal winner thank yellow", "regtest").address(n++) : true;
+      const result =
+        rpc.method === "createnewaddress"
+          ? hotWalletFromSeed("legal winner thank year wave sausage worth useful legal winner thank yellow", "regtest").address(n++)
+          : true;
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: rpc.id, result }));
     });
   });

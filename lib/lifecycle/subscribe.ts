@@ -18,7 +18,7 @@ export async function subscribeAddress(checkoutId: string): Promise<{ subscribed
   if (settings.source !== "electrum" || !settings.electrum) return { subscribed: false, reason: "not using Electrum" };
   if (!token) return { subscribed: false, reason: "ELECTRUM_NOTIFY_TOKEN is not set" };
   const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { rail: true, address: true, status: true } });
-  if (!c || c.rail !== "btc" || !c.address) return { subscribed: false, reason: "no Bitcoin address" };
+  if (c?.rail !== "btc" || !c.address) return { subscribed: false, reason: "no Bitcoin address" };
   await settings.electrum.notify(c.address, electrumNotifyUrl(token));
   return { subscribed: true };
 }

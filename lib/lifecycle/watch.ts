@@ -1,9 +1,9 @@
 import "server-only";
-import { creditCheckout, type CreditOutcome } from "@/lib/checkouts/credit";
+import { type CreditOutcome, creditCheckout } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { isWatched } from "./advance";
-import { emitEvent, EVENTS } from "./events";
+import { EVENTS, emitEvent } from "./events";
 import { observeCheckout } from "./observe";
 
 // The step functions of the Inngest lifecycle (inngest/functions/checkout-lifecycle.ts):
@@ -44,7 +44,10 @@ export function lifecycleWaitSeconds(c: { createdAt: Date; expiresAt: Date; moni
 export async function watchCheckout(checkoutId: string, now = new Date()): Promise<WatchResult> {
   const o = await observeCheckout(checkoutId, { now });
   if (o.status !== o.from && o.status === "paid") await emitEvent(EVENTS.paid, { checkoutId, source: "chain" });
-  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { status: true, exception: true, createdAt: true, expiresAt: true, monitorUntil: true } });
+  const c = await db.checkout.findUnique({
+    where: { id: checkoutId },
+    select: { status: true, exception: true, createdAt: true, expiresAt: true, monitorUntil: true },
+  });
   if (!c) throw new AppError("not_found", "No such checkout.");
   const watching = isWatched(c, now);
   return {

@@ -1,20 +1,15 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { bitcoinRail } from "./bitcoin/rail";
-import { mpesaRail } from "./mpesa";
 import { interledgerRail } from "./interledger/rail";
+import { mpesaRail } from "./mpesa";
 import { neobankRail } from "./neobank/rail";
 import type { Rail, RailId } from "./types";
 
 // Every rail Satchel knows, in the order buyers see them. A rail module registers itself
 // here with one line; the buy page, the checkout page, the lifecycle and the reconciler
 // find it through this list.
-export const RAILS: Rail[] = [
-  bitcoinRail,
-  mpesaRail,
-  neobankRail,
-  interledgerRail,
-];
+export const RAILS: Rail[] = [bitcoinRail, mpesaRail, neobankRail, interledgerRail];
 
 export function railFor(id: string): Rail {
   const rail = RAILS.find((r) => r.id === id);

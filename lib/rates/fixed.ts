@@ -16,7 +16,10 @@ export function parseFixedBtcRates(value: string): { any?: string; byFiat: Map<s
   };
   if (!text.includes("=")) return { any: positive(text), byFiat: new Map() };
   const byFiat = new Map<string, string>();
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [code, price, ...rest] = part.split("=").map((s) => s.trim());
     if (!code || price === undefined || rest.length || !/^[A-Za-z]{3}$/.test(code)) throw bad(`has an entry ${JSON.stringify(part)} that is not CODE=price`);
     if (byFiat.has(code.toUpperCase())) throw bad(`lists ${code.toUpperCase()} twice`);

@@ -22,7 +22,10 @@ export function parseFxFixedRates(value: string | undefined): Map<string, string
   const rates = new Map<string, string>();
   const text = (value ?? "").trim();
   if (!text) return rates;
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z]{3})\s*:\s*([A-Za-z]{3})\s*=\s*(\d+(?:\.\d+)?)$/.exec(part);
     if (!m) throw new RateError("fx-fixed", "config", `FX_FIXED_RATES entry ${JSON.stringify(part)} is not FROM:TO=rate, e.g. USD:KES=129.50`);
     const key = pairKey(m[1]!, m[2]!);

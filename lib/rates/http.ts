@@ -21,7 +21,8 @@ export async function fetchJson<S extends z.ZodType>(source: string, url: string
     res = await doFetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
   } catch (e) {
     const name = (e as Error)?.name;
-    if (name === "TimeoutError" || name === "AbortError") throw new RateError(source, "timeout", `no answer within ${timeoutMs} ms from ${origin(url)}`, { cause: e });
+    if (name === "TimeoutError" || name === "AbortError")
+      throw new RateError(source, "timeout", `no answer within ${timeoutMs} ms from ${origin(url)}`, { cause: e });
     throw new RateError(source, "unreachable", `cannot reach ${origin(url)} (${causeText(e)})`, { cause: e });
   }
   let text: string;
@@ -29,7 +30,9 @@ export async function fetchJson<S extends z.ZodType>(source: string, url: string
     text = await res.text();
   } catch (e) {
     const name = (e as Error)?.name;
-    throw new RateError(source, name === "TimeoutError" ? "timeout" : "unreachable", `reading the answer of ${origin(url)} failed (${causeText(e)})`, { cause: e });
+    throw new RateError(source, name === "TimeoutError" ? "timeout" : "unreachable", `reading the answer of ${origin(url)} failed (${causeText(e)})`, {
+      cause: e,
+    });
   }
   if (!res.ok) throw new RateError(source, "http", `${origin(url)} answered HTTP ${res.status}`);
   let body: unknown;
@@ -41,7 +44,11 @@ export async function fetchJson<S extends z.ZodType>(source: string, url: string
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RateError(source, "malformed", `unexpected answer shape from ${origin(url)} (${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid"})`);
+    throw new RateError(
+      source,
+      "malformed",
+      `unexpected answer shape from ${origin(url)} (${issue ? `${issue.path.join(".") || "body"}: ${issue.message}` : "invalid"})`,
+    );
   }
   return parsed.data;
 }
@@ -55,7 +62,8 @@ export function priceToDecimal(source: string, value: unknown): string {
     // exponent notation (tiny or huge values), which is no plausible BTC price anyway.
     text = String(value);
   }
-  if (text === undefined || !/^\d+(\.\d+)?$/.test(text)) throw new RateError(source, "malformed", `price is not a positive decimal number: ${JSON.stringify(value)}`);
+  if (text === undefined || !/^\d+(\.\d+)?$/.test(text))
+    throw new RateError(source, "malformed", `price is not a positive decimal number: ${JSON.stringify(value)}`);
   const normalized = normalizeDecimal(text);
   if (/^0(\.0*)?$/.test(normalized)) throw new RateError(source, "malformed", `price is zero: ${JSON.stringify(value)}`);
   return normalized;

@@ -7,8 +7,8 @@ import { DEFAULT_TIMEOUT_MS } from "@/lib/rates/http";
 import { krakenRateSource } from "@/lib/rates/kraken";
 import { RateError, type RateSource } from "@/lib/rates/types";
 
-export { fixedFxSource, parseFxFixedRates, type FxRate, type FxSource } from "@/lib/rates/fx";
-export { RateError, type BtcRate, type RateErrorCode, type RateSource } from "@/lib/rates/types";
+export { type FxRate, type FxSource, fixedFxSource, parseFxFixedRates } from "@/lib/rates/fx";
+export { type BtcRate, RateError, type RateErrorCode, type RateSource } from "@/lib/rates/types";
 
 export const RATE_SOURCES = ["coinbase", "kraken", "coingecko", "fixed"] as const;
 export type RateSourceName = (typeof RATE_SOURCES)[number];

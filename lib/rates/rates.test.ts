@@ -7,7 +7,7 @@ import { coinbaseRateSource } from "@/lib/rates/coinbase";
 import { coingeckoRateSource } from "@/lib/rates/coingecko";
 import { fixedRateSource, parseFixedBtcRates } from "@/lib/rates/fixed";
 import { fixedFxSource, parseFxFixedRates } from "@/lib/rates/fx";
-import { RateError, rateSourceFromEnv, type RateSource } from "@/lib/rates/index";
+import { RateError, type RateSource, rateSourceFromEnv } from "@/lib/rates/index";
 import { krakenRateSource } from "@/lib/rates/kraken";
 
 // A local stand-in for the three providers, answering their published JSON shapes:
@@ -87,7 +87,18 @@ describe("coinbase", () => {
 
   it("refuses malformed answers", async () => {
     const src = coinbaseRateSource({ baseUrl: base });
-    for (const body of [{}, { data: {} }, coinbaseBody(65432.1), coinbaseBody("abc"), coinbaseBody("-1"), coinbaseBody("0"), coinbaseBody("NaN"), coinbaseBody("6.5e4"), [], null]) {
+    for (const body of [
+      {},
+      { data: {} },
+      coinbaseBody(65432.1),
+      coinbaseBody("abc"),
+      coinbaseBody("-1"),
+      coinbaseBody("0"),
+      coinbaseBody("NaN"),
+      coinbaseBody("6.5e4"),
+      [],
+      null,
+    ]) {
       reply = () => ({ body });
       await rateError(src.getBtcRate("USD"), "malformed");
     }
@@ -133,7 +144,15 @@ describe("coingecko", () => {
 
   it("refuses malformed answers", async () => {
     const src = coingeckoRateSource({ baseUrl: base });
-    for (const raw of ['{"bitcoin":{"usd":"65432.1x"}}', '{"bitcoin":{"usd":-1}}', '{"bitcoin":{"usd":0}}', '{"bitcoin":{"usd":null}}', '{"bitcoin":{"usd":1e-7}}', '{"bitcoin":7}', "{}"]) {
+    for (const raw of [
+      '{"bitcoin":{"usd":"65432.1x"}}',
+      '{"bitcoin":{"usd":-1}}',
+      '{"bitcoin":{"usd":0}}',
+      '{"bitcoin":{"usd":null}}',
+      '{"bitcoin":{"usd":1e-7}}',
+      '{"bitcoin":7}',
+      "{}",
+    ]) {
       reply = () => ({ raw });
       await rateError(src.getBtcRate("USD"), "malformed");
     }
@@ -207,7 +226,7 @@ describe("cache", () => {
       name: "counting",
       calls: 0,
       fail: false,
-      async getBtcRate(fiat: string) {
+      async getBtcRate(_fiat: string) {
         s.calls++;
         await new Promise((r) => setTimeout(r, 5));
         if (s.fail) throw new RateError("counting", "http", "down");
@@ -262,7 +281,12 @@ describe("rateSourceFromEnv", () => {
       if (req.url?.startsWith("/api/v3/")) return { raw: '{"bitcoin":{"usd":3.5}}' };
       return { status: 404 };
     };
-    for (const [RATE_SOURCE, rate] of [["coinbase", "1.5"], ["kraken", "2.5"], ["coingecko", "3.5"], ["COINBASE", "1.5"]] as const) {
+    for (const [RATE_SOURCE, rate] of [
+      ["coinbase", "1.5"],
+      ["kraken", "2.5"],
+      ["coingecko", "3.5"],
+      ["COINBASE", "1.5"],
+    ] as const) {
       const src = rateSourceFromEnv({ RATE_SOURCE, RATE_API_URL: base });
       expect(await src.getBtcRate("USD")).toMatchObject({ rate, source: RATE_SOURCE.toLowerCase() });
     }

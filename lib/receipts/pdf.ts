@@ -1,6 +1,6 @@
 import "server-only";
-import { PDFDocument, rgb, StandardFonts, type PDFFont } from "pdf-lib";
-import { receiptLines, type Receipt } from "./receipt";
+import { PDFDocument, type PDFFont, rgb, StandardFonts } from "pdf-lib";
+import { type Receipt, receiptLines } from "./receipt";
 
 // The receipt as a one-page A4 PDF (pdf-lib, standard Helvetica: no font files to ship).
 // Helvetica covers WinAnsi only, so anything outside it (a narrow no-break space from Intl,

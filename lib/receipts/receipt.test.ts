@@ -51,7 +51,19 @@ describe("receipts", () => {
   it("a partial credit shows the credits actually added; a provider rail shows its reference", async () => {
     const admin = await createUser({ role: "admin" });
     const buyer = await createUser();
-    const c = await checkoutRow({ userId: buyer.id, rail: "mpesa", address: null, externalRef: `ws_CO_${randomUUID()}`, status: "expired", exception: "underpaid", currency: "KES", priceMinor: 200000, expectedAmount: 2000n, receivedAmount: 1000n, credits: 500 });
+    const c = await checkoutRow({
+      userId: buyer.id,
+      rail: "mpesa",
+      address: null,
+      externalRef: `ws_CO_${randomUUID()}`,
+      status: "expired",
+      exception: "underpaid",
+      currency: "KES",
+      priceMinor: 200000,
+      expectedAmount: 2000n,
+      receivedAmount: 1000n,
+      credits: 500,
+    });
     await resolveCheckout({ actorId: admin.id, requestId: randomUUID(), reason: "half paid" }, c.id, "credit_partial");
     const r = await receiptFor(c.id, { id: buyer.id, role: "buyer" });
     expect(r).toMatchObject({ creditsAdded: 250, providerReference: c.externalRef, txids: [] });

@@ -2,7 +2,7 @@ import "server-only";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import type { Rail } from "@/lib/db/generated/enums";
-import { formatMoney, describeRate } from "@/lib/format";
+import { describeRate, formatMoney } from "@/lib/format";
 import { formatBtcTrimmed } from "@/lib/rails/bitcoin/amounts";
 
 // What a buyer's receipt says, from the database: the package snapshot, what was paid on the
@@ -52,9 +52,24 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
   const c = await db.checkout.findUnique({
     where: { id: checkoutId },
     select: {
-      id: true, userId: true, status: true, packageName: true, credits: true, priceMinor: true, currency: true, rail: true,
-      expectedAmount: true, receivedAmount: true, amountUnit: true, rateValue: true, rateSource: true, rateAt: true,
-      address: true, externalRef: true, createdAt: true, creditedAt: true,
+      id: true,
+      userId: true,
+      status: true,
+      packageName: true,
+      credits: true,
+      priceMinor: true,
+      currency: true,
+      rail: true,
+      expectedAmount: true,
+      receivedAmount: true,
+      amountUnit: true,
+      rateValue: true,
+      rateSource: true,
+      rateAt: true,
+      address: true,
+      externalRef: true,
+      createdAt: true,
+      creditedAt: true,
       user: { select: { email: true, name: true } },
       outputs: { where: { goneAt: null }, orderBy: { firstSeenAt: "asc" }, select: { txid: true } },
     },
@@ -66,10 +81,7 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
     db.ledgerEntry.findUnique({ where: { idempotencyKey: refundKey(c.id) }, select: { amount: true } }),
   ]);
   if (!credit) return null;
-  const rate =
-    c.rateValue && c.rateSource
-      ? `${describeRate(c)}${c.rateAt ? `, locked ${stamp(c.rateAt)}` : ""}`
-      : null;
+  const rate = c.rateValue && c.rateSource ? `${describeRate(c)}${c.rateAt ? `, locked ${stamp(c.rateAt)}` : ""}` : null;
   return {
     checkoutId: c.id,
     buyer: c.user,

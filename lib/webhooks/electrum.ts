@@ -1,11 +1,11 @@
 import "server-only";
-import { timingSafeEqual, createHash } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
-import { registerProcessor, receiveWebhook, type ReceiveResult } from "./inbox";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
+import { type ReceiveResult, receiveWebhook, registerProcessor } from "./inbox";
 
 // Electrum `notify` callbacks: when a subscribed address's status changes, the daemon POSTs
 // {"address": "...", "status": "<sha256 of its history>" | null} to the URL we gave it,
@@ -17,7 +17,11 @@ export const ELECTRUM_PROVIDER = "electrum";
 export const MAX_ELECTRUM_BODY = 4 * 1024;
 
 const payload = z.object({
-  address: z.string().min(14).max(100).regex(/^[a-zA-Z0-9]+$/),
+  address: z
+    .string()
+    .min(14)
+    .max(100)
+    .regex(/^[a-zA-Z0-9]+$/),
   status: z.string().max(128).nullable().optional(),
 });
 
@@ -37,7 +41,14 @@ export function electrumTokenOk(token: string): boolean {
  */
 export async function handleElectrumNotify(token: string, headers: Headers, body: string): Promise<ReceiveResult> {
   if (!electrumTokenOk(token)) {
-    await receiveWebhook({ provider: ELECTRUM_PROVIDER, dedupKey: null, headers, body: body.slice(0, MAX_ELECTRUM_BODY), verified: false, verifyError: "unknown notify token" });
+    await receiveWebhook({
+      provider: ELECTRUM_PROVIDER,
+      dedupKey: null,
+      headers,
+      body: body.slice(0, MAX_ELECTRUM_BODY),
+      verified: false,
+      verifyError: "unknown notify token",
+    });
     throw new AppError("not_found", "Not found.");
   }
   let parsed: z.output<typeof payload>;
@@ -46,7 +57,14 @@ export async function handleElectrumNotify(token: string, headers: Headers, body
     if (!r.success) throw new Error("shape");
     parsed = r.data;
   } catch {
-    await receiveWebhook({ provider: ELECTRUM_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: "malformed body: expected {\"address\": string, \"status\": string | null}" });
+    await receiveWebhook({
+      provider: ELECTRUM_PROVIDER,
+      dedupKey: null,
+      headers,
+      body,
+      verified: false,
+      verifyError: 'malformed body: expected {"address": string, "status": string | null}',
+    });
     throw new AppError("bad_request", 'Expected a JSON body {"address": "...", "status": "..." | null}.');
   }
   // The status hash changes with every history change, so (address, status) names one change.

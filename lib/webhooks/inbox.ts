@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
-import { db, Prisma } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/ledger/ledger";
 
@@ -84,7 +84,10 @@ export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> 
     });
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
-    const twin = await db.webhookInbox.findUniqueOrThrow({ where: { provider_dedupKey: { provider: w.provider, dedupKey } }, select: { id: true, status: true, error: true, receivedAt: true } });
+    const twin = await db.webhookInbox.findUniqueOrThrow({
+      where: { provider_dedupKey: { provider: w.provider, dedupKey } },
+      select: { id: true, status: true, error: true, receivedAt: true },
+    });
     // A redelivery of one that failed earlier, or that has sat unprocessed (a crash
     // mid-processing), is a chance to finish it. A twin still being processed right now is
     // left to finish: processing is idempotent, but there is no need to do it twice at once.

@@ -12,6 +12,7 @@ export function safeCallbackUrl(raw: unknown, fallback: string = DEFAULT_AFTER_S
   if (!raw.startsWith("/") || raw.startsWith("//")) return fallback;
   // Backslashes and control characters (tabs, newlines) are normalised away by browsers and
   // can turn "/\t/evil" into "//evil": refuse them outright.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\\\u0000-\u001f\u007f]/.test(raw)) return fallback;
   let url: URL;
   try {

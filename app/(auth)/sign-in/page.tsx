@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Alert } from "@/components/alert";
-import { card, textLink, buttonSecondary } from "@/components/ui";
+import { buttonSecondary, card, textLink } from "@/components/ui";
 import { sessionUser, signInMethods } from "@/lib/auth";
 import { signInWithGitHub } from "./actions";
 import { safeCallbackUrl } from "./callback-url";

@@ -5,7 +5,7 @@ import { Alert } from "@/components/alert";
 import { FormField } from "@/components/form-field";
 import { SubmitButton } from "@/components/submit-button";
 import { buttonSecondary } from "@/components/ui";
-import { signInWithEmailLink, signInWithPassword, type SignInState } from "./actions";
+import { type SignInState, signInWithEmailLink, signInWithPassword } from "./actions";
 
 export function SignInForm({ callbackUrl, emailLink, initialError }: { callbackUrl: string; emailLink: boolean; initialError?: string }) {
   const [state, action] = useActionState<SignInState, FormData>(signInWithPassword, { error: initialError });
@@ -14,15 +14,7 @@ export function SignInForm({ callbackUrl, emailLink, initialError }: { callbackU
     <form action={action} noValidate className="space-y-5">
       {state.error && <Alert tone="error">{state.error}</Alert>}
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <FormField
-        name="email"
-        label="Email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        required
-        defaultValue={state.email ?? ""}
-      />
+      <FormField name="email" label="Email" type="email" autoComplete="email" inputMode="email" required defaultValue={state.email ?? ""} />
       <FormField name="password" label="Password" type="password" autoComplete="current-password" />
       <SubmitButton className="w-full">Sign in</SubmitButton>
       {emailLink && (

@@ -40,8 +40,7 @@ export async function signUp(_prev: SignUpState, form: FormData): Promise<SignUp
     await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(form.get("callbackUrl")) });
   } catch (err) {
     // The account exists; only the automatic sign-in failed. Say so rather than hide it.
-    if (err instanceof AuthError)
-      return { error: "Your account was created, but we could not sign you in. Please sign in.", values };
+    if (err instanceof AuthError) return { error: "Your account was created, but we could not sign you in. Please sign in.", values };
     throw err; // Next's redirect on success
   }
   return { values };

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { FormField } from "@/components/form-field";
 import { SubmitButton } from "@/components/submit-button";
-import { signUp, type SignUpState } from "./actions";
+import { type SignUpState, signUp } from "./actions";
 
 export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const [state, action] = useActionState<SignUpState, FormData>(signUp, {});
@@ -14,15 +14,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
     <form action={action} noValidate className="space-y-5">
       {state.error && <Alert tone="error">{state.error}</Alert>}
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <FormField
-        name="name"
-        label="Name"
-        optional
-        autoComplete="name"
-        maxLength={100}
-        defaultValue={state.values?.name ?? ""}
-        errors={errors.name}
-      />
+      <FormField name="name" label="Name" optional autoComplete="name" maxLength={100} defaultValue={state.values?.name ?? ""} errors={errors.name} />
       <FormField
         name="email"
         label="Email"

@@ -18,7 +18,10 @@ export default async function PackagesPage() {
   const active = packages.filter((p) => p.active);
   return (
     <div className="space-y-8">
-      <PageTitle title="Packages" lead="What buyers can choose, in this order. Changes apply to new checkouts; existing ones keep the terms they started with." />
+      <PageTitle
+        title="Packages"
+        lead="What buyers can choose, in this order. Changes apply to new checkouts; existing ones keep the terms they started with."
+      />
       <ul className="space-y-4">
         {packages.map((p) => {
           const i = active.findIndex((a) => a.id === p.id);
@@ -32,8 +35,26 @@ export default async function PackagesPage() {
                   {p.credits} credits · {formatMoney(p.priceMinor, p.currency)} · {p._count.checkouts} checkouts {p.active ? "" : "· inactive"}
                 </span>
                 <div className="ml-auto flex items-center gap-1">
-                  {p.active && i > 0 && <QuickAction action={movePackageAction} hidden={{ packageId: p.id, direction: "up" }} label={`Move ${p.name} up`} reason="reordered packages">↑</QuickAction>}
-                  {p.active && i < active.length - 1 && <QuickAction action={movePackageAction} hidden={{ packageId: p.id, direction: "down" }} label={`Move ${p.name} down`} reason="reordered packages">↓</QuickAction>}
+                  {p.active && i > 0 && (
+                    <QuickAction
+                      action={movePackageAction}
+                      hidden={{ packageId: p.id, direction: "up" }}
+                      label={`Move ${p.name} up`}
+                      reason="reordered packages"
+                    >
+                      ↑
+                    </QuickAction>
+                  )}
+                  {p.active && i < active.length - 1 && (
+                    <QuickAction
+                      action={movePackageAction}
+                      hidden={{ packageId: p.id, direction: "down" }}
+                      label={`Move ${p.name} down`}
+                      reason="reordered packages"
+                    >
+                      ↓
+                    </QuickAction>
+                  )}
                   <ActionDialog
                     action={packageActiveAction}
                     label={p.active ? "Deactivate" : "Activate"}

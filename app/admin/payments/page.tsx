@@ -25,7 +25,11 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   await requireAdminPage("/admin/payments");
   const query = parsePaymentQuery(await searchParams);
   const data = await searchPayments(query);
-  const params = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  const params = Object.fromEntries(
+    Object.entries(query)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
   const filters = new URLSearchParams(params);
   filters.delete("page");
   filters.delete("size");
@@ -35,12 +39,25 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
     <div>
       <PageTitle title="Payments" lead="Every checkout on every rail. Search finds a checkout id, buyer email, address, txid or provider reference." />
       {/* A plain GET form: the URL holds the filters, so views can be bookmarked and work without JavaScript. */}
-      <form method="get" action="/admin/payments" role="search" aria-label="Payments" className="mb-6 grid grid-cols-2 gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-6">
+      <form
+        method="get"
+        action="/admin/payments"
+        role="search"
+        aria-label="Payments"
+        className="mb-6 grid grid-cols-2 gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-6"
+      >
         <div className="col-span-2 md:col-span-6">
           <label htmlFor="q" className={labelCls}>
             Search
           </label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="Checkout id, email, address, txid or provider reference" className={input} />
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={query.q ?? ""}
+            placeholder="Checkout id, email, address, txid or provider reference"
+            className={input}
+          />
         </div>
         <div>
           <label htmlFor="status" className={labelCls}>

@@ -29,12 +29,13 @@ export function InterledgerPanel({ c }: { c: LiveCheckout }) {
 
   return (
     <RailPanel id="ilp-title" title="Interledger" sandbox={sandbox}>
-
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
         <dt className="text-slate-600">Amount</dt>
         <dd className="font-semibold tabular text-slate-900" data-testid="ilp-amount">
           {formatIlpAmount(c.expectedAmount, c.amountUnit)}
-          {debit && debit !== formatIlpAmount(c.expectedAmount, c.amountUnit) && <span className="font-normal text-slate-600"> · {debit} from your wallet</span>}
+          {debit && debit !== formatIlpAmount(c.expectedAmount, c.amountUnit) && (
+            <span className="font-normal text-slate-600"> · {debit} from your wallet</span>
+          )}
         </dd>
         {wallet && (
           <>

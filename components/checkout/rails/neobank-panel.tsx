@@ -28,7 +28,6 @@ export function NeobankPanel({ c }: { c: LiveCheckout }) {
 
   return (
     <RailPanel id="neobank-title" title="NEO Bank" sandbox={sandbox}>
-
       <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
         <dt className="text-slate-600">Amount</dt>
         <dd className="font-semibold tabular text-slate-900">{formatMoney(c.priceMinor, c.currency)}</dd>

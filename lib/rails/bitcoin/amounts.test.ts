@@ -48,9 +48,8 @@ describe("parseBtc", () => {
     }
   });
 
-  it.each(["0.000000001", "-1", "-0.1", "1e-3", "1.", ".5", "", " 1", "1 ", "abc", "0x10", "1,5", "+1", "NaN", "Infinity"])(
-    "refuses %j",
-    (s) => expect(() => parseBtc(s)).toThrow(AmountError),
+  it.each(["0.000000001", "-1", "-0.1", "1e-3", "1.", ".5", "", " 1", "1 ", "abc", "0x10", "1,5", "+1", "NaN", "Infinity"])("refuses %j", (s) =>
+    expect(() => parseBtc(s)).toThrow(AmountError),
   );
 
   it("says why more than 8 decimals fail", () => {

@@ -1,9 +1,9 @@
 import "server-only";
-import { EsploraClient, type BroadcastResult, type FeeEstimates } from "./esplora";
-import { ElectrumChain } from "./electrum-chain";
-import { bitcoinSettings, type BitcoinSettings } from "./config";
-import { startSimulator, type Simulator } from "./simulator/server";
 import { env } from "@/lib/env";
+import { type BitcoinSettings, bitcoinSettings } from "./config";
+import { ElectrumChain } from "./electrum-chain";
+import { type BroadcastResult, EsploraClient, type FeeEstimates } from "./esplora";
+import { type Simulator, startSimulator } from "./simulator/server";
 
 // The chain backend the app uses (BTC_CHAIN_BACKEND): an Esplora client pointed at
 // ESPLORA_API_URL or at the built-in regtest simulator, which this module starts in-process

@@ -1,8 +1,8 @@
 import "server-only";
-import { ConfigError, env } from "@/lib/env";
 import { createHash } from "node:crypto";
-import { electrumClient, ElectrumError, type ElectrumClient } from "./electrum-rpc";
-import { hotWalletFromSeed, HotWalletError, type HotWallet } from "./hot-wallet";
+import { ConfigError, env } from "@/lib/env";
+import { type ElectrumClient, ElectrumError, electrumClient } from "./electrum-rpc";
+import { type HotWallet, HotWalletError, hotWalletFromSeed } from "./hot-wallet";
 import { type BtcNetwork, isValidAddress } from "./networks";
 import { parseXpub, XpubError, type XpubWallet } from "./xpub";
 
@@ -11,8 +11,7 @@ import { parseXpub, XpubError, type XpubWallet } from "./xpub";
 // simulator, a fixed rate and — on regtest only — the public BIP84 test-vector account.
 
 /** BIP84 test vectors' account key (m/84'/1'/0' of "abandon … about"): public, regtest demo only. */
-export const DEMO_TPUB =
-  "tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M";
+export const DEMO_TPUB = "tpubDC8msFGeGuwnKG9Upg7DM2b4DaRqg3CUZa5g8v2SRQ6K4NSkxUgd7HsL2XVWbVm39yBA4LAxysQAm397zwQSQoQgewGiYZqrA9DsP4zbQ1M";
 
 export interface BitcoinSettings {
   enabled: boolean;
@@ -63,8 +62,7 @@ function resolve(): BitcoinSettings {
   const demoKey = e.BTC_ADDRESS_SOURCE === "xpub" && !e.BTC_XPUB && network === "regtest";
   let wallet: XpubWallet | null = null;
   if (enabled && e.BTC_ADDRESS_SOURCE === "xpub") {
-    if (!e.BTC_XPUB && !demoKey)
-      throw new ConfigError("Invalid configuration:\n  BTC_XPUB: is required for BTC_ADDRESS_SOURCE=xpub");
+    if (!e.BTC_XPUB && !demoKey) throw new ConfigError("Invalid configuration:\n  BTC_XPUB: is required for BTC_ADDRESS_SOURCE=xpub");
     try {
       wallet = parseXpub(e.BTC_XPUB ?? DEMO_TPUB, network);
     } catch (err) {
@@ -87,7 +85,11 @@ function resolve(): BitcoinSettings {
   }
   const electrumFromEnv = (): ElectrumClient => {
     try {
-      return electrumClient({ ELECTRUM_RPC_URL: e.ELECTRUM_RPC_URL ?? "", ELECTRUM_RPC_USER: e.ELECTRUM_RPC_USER ?? "", ELECTRUM_RPC_PASS: e.ELECTRUM_RPC_PASS ?? "" });
+      return electrumClient({
+        ELECTRUM_RPC_URL: e.ELECTRUM_RPC_URL ?? "",
+        ELECTRUM_RPC_USER: e.ELECTRUM_RPC_USER ?? "",
+        ELECTRUM_RPC_PASS: e.ELECTRUM_RPC_PASS ?? "",
+      });
     } catch (err) {
       if (err instanceof ElectrumError) throw new ConfigError(`Invalid configuration:\n  ELECTRUM_RPC_URL: ${err.message}`);
       throw err;
@@ -127,5 +129,5 @@ function resolve(): BitcoinSettings {
 /** "1.25" → 125 basis points, exactly (at most two decimals are meaningful). */
 export function percentToBps(percent: string): number {
   const [whole = "0", frac = ""] = percent.split(".");
-  return Number(whole) * 100 + Number((frac + "00").slice(0, 2));
+  return Number(whole) * 100 + Number(`${frac}00`.slice(0, 2));
 }

@@ -1,15 +1,15 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { ConfigError, resetEnvForTests } from "@/lib/env";
+import { resetInterledgerSettingsForTests } from "@/lib/rails/interledger/config";
+import { resetMpesaSettingsForTests } from "@/lib/rails/mpesa/config";
+import { resetNeobankSettingsForTests } from "@/lib/rails/neobank/config";
 import { startupProblem } from "@/lib/server-start";
 import { createUser } from "@/test/factories";
 import { resetChainForTests } from "./chain";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
 import { createBtcCheckout } from "./create";
 import { resetRateSourceForTests } from "./rate";
-import { resetInterledgerSettingsForTests } from "@/lib/rails/interledger/config";
-import { resetMpesaSettingsForTests } from "@/lib/rails/mpesa/config";
-import { resetNeobankSettingsForTests } from "@/lib/rails/neobank/config";
 
 function resetProviderSettings() {
   resetMpesaSettingsForTests();
@@ -74,7 +74,13 @@ describe("address sources", () => {
   it("hot mode derives the same BIP84 addresses from the seed and continues the same wallet's cursor", async () => {
     await configure({ BTC_NETWORK: "testnet", BTC_XPUB: TPUB, ESPLORA_API_URL: "http://127.0.0.1:9" });
     const watchOnly = await addresses(2);
-    await configure({ BTC_NETWORK: "testnet", BTC_ADDRESS_SOURCE: "hot", BTC_HOT_SEED: MNEMONIC, BTC_FORWARD_ADDRESS: "tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl", ESPLORA_API_URL: "http://127.0.0.1:9" });
+    await configure({
+      BTC_NETWORK: "testnet",
+      BTC_ADDRESS_SOURCE: "hot",
+      BTC_HOT_SEED: MNEMONIC,
+      BTC_FORWARD_ADDRESS: "tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl",
+      ESPLORA_API_URL: "http://127.0.0.1:9",
+    });
     const hot = await addresses(2);
     const wallet = bitcoinSettings().hot!;
     const rows = await db.checkout.findMany({ where: { address: { in: [...watchOnly, ...hot] } }, select: { address: true, derivationIndex: true } });
@@ -88,8 +94,26 @@ describe("start-up validation names the variable", () => {
     [{ BTC_NETWORK: "mainnet", BTC_XPUB: "not-a-key", ESPLORA_API_URL: "http://127.0.0.1:9" }, /BTC_XPUB/],
     [{ BTC_NETWORK: "mainnet", BTC_XPUB: TPUB, ESPLORA_API_URL: "http://127.0.0.1:9" }, /BTC_XPUB[\s\S]*BTC_NETWORK|BTC_NETWORK[\s\S]*BTC_XPUB/],
     [{ BTC_NETWORK: "mainnet", BTC_XPUB: ZPUB }, /ESPLORA_API_URL/],
-    [{ BTC_NETWORK: "testnet", BTC_ADDRESS_SOURCE: "hot", BTC_HOT_SEED: "abandon abandon", BTC_FORWARD_ADDRESS: "tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl", ESPLORA_API_URL: "http://127.0.0.1:9" }, /BTC_HOT_SEED/],
-    [{ BTC_NETWORK: "testnet", BTC_ADDRESS_SOURCE: "hot", BTC_HOT_SEED: MNEMONIC, BTC_FORWARD_ADDRESS: "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", ESPLORA_API_URL: "http://127.0.0.1:9" }, /BTC_FORWARD_ADDRESS/],
+    [
+      {
+        BTC_NETWORK: "testnet",
+        BTC_ADDRESS_SOURCE: "hot",
+        BTC_HOT_SEED: "abandon abandon",
+        BTC_FORWARD_ADDRESS: "tb1q6rz28mcfaxtmd6v789l9rrlrusdprr9pqcpvkl",
+        ESPLORA_API_URL: "http://127.0.0.1:9",
+      },
+      /BTC_HOT_SEED/,
+    ],
+    [
+      {
+        BTC_NETWORK: "testnet",
+        BTC_ADDRESS_SOURCE: "hot",
+        BTC_HOT_SEED: MNEMONIC,
+        BTC_FORWARD_ADDRESS: "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+        ESPLORA_API_URL: "http://127.0.0.1:9",
+      },
+      /BTC_FORWARD_ADDRESS/,
+    ],
   ])("%o", async (vars, pattern) => {
     await configure(vars);
     expect(() => bitcoinSettings()).toThrow(ConfigError);
@@ -105,7 +129,15 @@ describe("start-up validation names the variable", () => {
   it.each([
     [{ MPESA_CONSUMER_KEY: "k", MPESA_CONSUMER_SECRET: "s", MPESA_ENV: "staging" }, /MPESA_ENV/],
     [{ OPEN_PAYMENTS_WALLET_ADDRESS: "not a url", OPEN_PAYMENTS_KEY_ID: "k", OPEN_PAYMENTS_PRIVATE_KEY: "x" }, /OPEN_PAYMENTS_/],
-    [{ NEOBANK_API_URL: "https://gw.example", NEOBANK_API_KEY: "key-0123456789", NEOBANK_PRIVATE_KEY: "not a pem", NEOBANK_WEBHOOK_SECRET: "0123456789abcdef0123" }, /NEOBANK_PRIVATE_KEY/],
+    [
+      {
+        NEOBANK_API_URL: "https://gw.example",
+        NEOBANK_API_KEY: "key-0123456789",
+        NEOBANK_PRIVATE_KEY: "not a pem",
+        NEOBANK_WEBHOOK_SECRET: "0123456789abcdef0123",
+      },
+      /NEOBANK_PRIVATE_KEY/,
+    ],
   ])("a provider rail's bad setting is reported at start: %o", async (vars, pattern) => {
     await configure({ BTC_NETWORK: "regtest" });
     const names = Object.keys(vars);

@@ -2,11 +2,11 @@ import "server-only";
 import { assertCanStartCheckout } from "@/lib/checkouts/rate-limit";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { findActivePackage } from "@/lib/packages/packages";
 import { fiatDecimals, fiatToSats } from "./amounts";
 import { type BitcoinSettings, bitcoinSettings } from "./config";
-import { ElectrumError, type ElectrumClient } from "./electrum-rpc";
+import { type ElectrumClient, ElectrumError } from "./electrum-rpc";
 import { lockBtcRate } from "./rate";
 
 // Starting a Bitcoin checkout: snapshot the package, lock a rate, reserve a fresh address,

@@ -11,8 +11,8 @@ import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
 import { createBtcCheckout } from "./create";
 import { ElectrumChain } from "./electrum-chain";
 import { ElectrumError, electrumClient } from "./electrum-rpc";
-import { hotWalletFromSeed } from "./hot-wallet";
 import { ChainError } from "./esplora";
+import { hotWalletFromSeed } from "./hot-wallet";
 import { observeBtcCheckout } from "./observe";
 import { resetRateSourceForTests } from "./rate";
 
@@ -124,7 +124,9 @@ describe("ElectrumChain (stand-in for an online Electrum 4.3 daemon)", () => {
   it("fee estimates: getfeerate's eta slider positions as block targets, sat/kvB → sat/vB", async () => {
     const est = await chain.feeEstimates();
     expect(est).toEqual({ "1": 30, "2": 20, "5": 12, "10": 6, "25": 2 });
-    expect(standIn.calls.map((c) => c.params).sort((a, b) => Number(a.fee_level) - Number(b.fee_level))).toEqual([0, 0.25, 0.5, 0.75, 1].map((fee_level) => ({ fee_method: "eta", fee_level })));
+    expect(standIn.calls.map((c) => c.params).sort((a, b) => Number(a.fee_level) - Number(b.fee_level))).toEqual(
+      [0, 0.25, 0.5, 0.75, 1].map((fee_level) => ({ fee_method: "eta", fee_level })),
+    );
     expect(pickFeeRate(est, 6)).toBe("12"); // BTC_FORWARD_FEE_TARGET=6 ⇒ Electrum's 5-block rate
     // before the server sent estimates, Electrum answers null: that target is left out
     standIn.feeRates.set(1, null);
@@ -195,7 +197,16 @@ describe("ElectrumChain (stand-in for an online Electrum 4.3 daemon)", () => {
 
 // ---- selected by BTC_CHAIN_BACKEND, driving observation ----------------------------------
 
-const BTC_VARS = ["BTC_NETWORK", "BTC_XPUB", "BTC_ADDRESS_SOURCE", "BTC_CHAIN_BACKEND", "ESPLORA_API_URL", "ELECTRUM_RPC_URL", "ELECTRUM_RPC_USER", "ELECTRUM_RPC_PASS"];
+const BTC_VARS = [
+  "BTC_NETWORK",
+  "BTC_XPUB",
+  "BTC_ADDRESS_SOURCE",
+  "BTC_CHAIN_BACKEND",
+  "ESPLORA_API_URL",
+  "ELECTRUM_RPC_URL",
+  "ELECTRUM_RPC_USER",
+  "ELECTRUM_RPC_PASS",
+];
 const ZPUB = "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs";
 
 async function configure(vars: Record<string, string>) {
@@ -209,7 +220,12 @@ async function configure(vars: Record<string, string>) {
 
 describe("BTC_CHAIN_BACKEND=electrum", () => {
   let standIn: ElectrumStandIn;
-  const electrumVars = () => ({ BTC_CHAIN_BACKEND: "electrum", ELECTRUM_RPC_URL: standIn.url, ELECTRUM_RPC_USER: standIn.user, ELECTRUM_RPC_PASS: standIn.pass });
+  const electrumVars = () => ({
+    BTC_CHAIN_BACKEND: "electrum",
+    ELECTRUM_RPC_URL: standIn.url,
+    ELECTRUM_RPC_USER: standIn.user,
+    ELECTRUM_RPC_PASS: standIn.pass,
+  });
 
   beforeAll(async () => {
     standIn = await startElectrumStandIn();
@@ -249,9 +265,9 @@ describe("BTC_CHAIN_BACKEND=electrum", () => {
       { address: c.address!, sats: c.expectedAmount },
     ]);
     expect(await observeBtcCheckout(id)).toMatchObject({ status: "confirming", exception: null, changed: true, chainCalls: 3 });
-    expect(await db.chainOutput.findMany({ where: { checkoutId: id }, select: { txid: true, vout: true, sats: true, blockHeight: true, blockHash: true } })).toEqual([
-      { txid, vout: 1, sats: 20_000n, blockHeight: null, blockHash: null },
-    ]);
+    expect(
+      await db.chainOutput.findMany({ where: { checkoutId: id }, select: { txid: true, vout: true, sats: true, blockHeight: true, blockHash: true } }),
+    ).toEqual([{ txid, vout: 1, sats: 20_000n, blockHeight: null, blockHash: null }]);
     expect(await observeBtcCheckout(id)).toMatchObject({ changed: false, chainCalls: 2 });
 
     standIn.mine(1);
@@ -278,7 +294,14 @@ describe("BTC_CHAIN_BACKEND=electrum", () => {
 
   it("an unreachable Electrum is reported at start, naming ELECTRUM_RPC_URL", async () => {
     const port = await freePort();
-    await configure({ BTC_NETWORK: "mainnet", BTC_XPUB: ZPUB, BTC_CHAIN_BACKEND: "electrum", ELECTRUM_RPC_URL: `http://127.0.0.1:${port}`, ELECTRUM_RPC_USER: "u", ELECTRUM_RPC_PASS: "p" });
+    await configure({
+      BTC_NETWORK: "mainnet",
+      BTC_XPUB: ZPUB,
+      BTC_CHAIN_BACKEND: "electrum",
+      ELECTRUM_RPC_URL: `http://127.0.0.1:${port}`,
+      ELECTRUM_RPC_USER: "u",
+      ELECTRUM_RPC_PASS: "p",
+    });
     expect(await startupProblem()).toMatch(new RegExp(`ELECTRUM_RPC_URL: cannot reach Electrum at ELECTRUM_RPC_URL \\(http://127\\.0\\.0\\.1:${port}\\)`));
   });
 
@@ -309,20 +332,35 @@ describe.skipIf(Boolean(unavailable))("ElectrumChain against a real Electrum dae
   }, 30_000);
 
   it("bad credentials ⇒ the clear error, without the password, and start-up names the credentials", async () => {
-    const wrong = new ElectrumChain(electrumClient({ ELECTRUM_RPC_URL: daemon.url, ELECTRUM_RPC_USER: daemon.user, ELECTRUM_RPC_PASS: "wrong-password-xyz" }), "regtest");
+    const wrong = new ElectrumChain(
+      electrumClient({ ELECTRUM_RPC_URL: daemon.url, ELECTRUM_RPC_USER: daemon.user, ELECTRUM_RPC_PASS: "wrong-password-xyz" }),
+      "regtest",
+    );
     const e = await chainError(wrong.tipHeight());
     expect(e.message).toMatch(/Electrum rejected ELECTRUM_RPC_USER\/ELECTRUM_RPC_PASS/);
     expect(e.message).not.toContain("wrong-password-xyz");
     expect((e.cause as ElectrumError).code).toBe("auth");
 
-    await configure({ BTC_NETWORK: "regtest", BTC_CHAIN_BACKEND: "electrum", ELECTRUM_RPC_URL: daemon.url, ELECTRUM_RPC_USER: daemon.user, ELECTRUM_RPC_PASS: "wrong-password-xyz" });
+    await configure({
+      BTC_NETWORK: "regtest",
+      BTC_CHAIN_BACKEND: "electrum",
+      ELECTRUM_RPC_URL: daemon.url,
+      ELECTRUM_RPC_USER: daemon.user,
+      ELECTRUM_RPC_PASS: "wrong-password-xyz",
+    });
     const problem = await startupProblem();
     expect(problem).toMatch(/ELECTRUM_RPC_USER \/ ELECTRUM_RPC_PASS: Electrum rejected/);
     expect(problem).not.toContain("wrong-password-xyz");
   });
 
   it("a daemon running --offline cannot serve the chain: start-up says so, naming ELECTRUM_RPC_URL", async () => {
-    await configure({ BTC_NETWORK: "regtest", BTC_CHAIN_BACKEND: "electrum", ELECTRUM_RPC_URL: daemon.url, ELECTRUM_RPC_USER: daemon.user, ELECTRUM_RPC_PASS: daemon.pass });
+    await configure({
+      BTC_NETWORK: "regtest",
+      BTC_CHAIN_BACKEND: "electrum",
+      ELECTRUM_RPC_URL: daemon.url,
+      ELECTRUM_RPC_USER: daemon.user,
+      ELECTRUM_RPC_PASS: daemon.pass,
+    });
     expect(await startupProblem()).toMatch(/ELECTRUM_RPC_URL: Electrum getinfo failed: .*no server connection/);
   });
 });

@@ -2,9 +2,9 @@ import { hex } from "@scure/base";
 import { Address, Transaction } from "@scure/btc-signer";
 import { z } from "zod";
 import type { AddressOutput, AddressUtxo, BroadcastResult, ChainBackend, FeeEstimates, TxStatus } from "./chain";
-import { ElectrumError, type ElectrumClient } from "./electrum-rpc";
+import { type ElectrumClient, ElectrumError } from "./electrum-rpc";
 import { ALREADY_KNOWN, ChainError, type ChainErrorKind, txidOf } from "./esplora";
-import { networkParams, type BtcNetwork } from "./networks";
+import { type BtcNetwork, networkParams } from "./networks";
 
 // The chain backend over an Electrum daemon's JSON-RPC (BTC_CHAIN_BACKEND=electrum). Electrum
 // 4.3 commands (electrum/commands.py), as the daemon answers them:
@@ -47,7 +47,14 @@ const UNKNOWN_TX = /The server returned an error\.|Unknown transaction/;
 
 const Info = z.object({ blockchain_height: z.number().int().nonnegative(), connected: z.boolean().optional() }).loose();
 const Unspent = z.array(
-  z.object({ tx_hash: z.string().regex(/^[0-9a-f]{64}$/), tx_pos: z.number().int().nonnegative(), height: z.number().int(), value: z.number().int().nonnegative() }).loose(),
+  z
+    .object({
+      tx_hash: z.string().regex(/^[0-9a-f]{64}$/),
+      tx_pos: z.number().int().nonnegative(),
+      height: z.number().int(),
+      value: z.number().int().nonnegative(),
+    })
+    .loose(),
 );
 const RawTx = z.string().regex(/^([0-9a-f]{2})+$/i);
 const FeeRate = z.number().nonnegative().nullable();
@@ -100,7 +107,9 @@ export class ElectrumChain implements ChainBackend {
 
   async feeEstimates(): Promise<FeeEstimates> {
     const rates = await Promise.all(
-      ELECTRUM_FEE_LEVELS.map(async ([feeLevel]) => this.parse("getfeerate", FeeRate, await this.rpc(() => this.client.call("getfeerate", { fee_method: "eta", fee_level: feeLevel })))),
+      ELECTRUM_FEE_LEVELS.map(async ([feeLevel]) =>
+        this.parse("getfeerate", FeeRate, await this.rpc(() => this.client.call("getfeerate", { fee_method: "eta", fee_level: feeLevel }))),
+      ),
     );
     const estimates: FeeEstimates = {};
     ELECTRUM_FEE_LEVELS.forEach(([, target], i) => {
@@ -200,6 +209,7 @@ export class ElectrumChain implements ChainBackend {
 
 function asChainError(err: unknown): unknown {
   if (!(err instanceof ElectrumError)) return err;
-  const kind: ChainErrorKind = err.code === "unreachable" ? "unreachable" : err.code === "timeout" ? "timeout" : err.code === "malformed" ? "invalid_response" : "unavailable";
+  const kind: ChainErrorKind =
+    err.code === "unreachable" ? "unreachable" : err.code === "timeout" ? "timeout" : err.code === "malformed" ? "invalid_response" : "unavailable";
   return new ChainError(kind, err.message, { url: "", cause: err });
 }

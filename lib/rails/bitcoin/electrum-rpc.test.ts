@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ElectrumError, electrumBtcToSats, electrumClient, type ElectrumClient } from "@/lib/rails/bitcoin/electrum-rpc";
+import { type ElectrumClient, ElectrumError, electrumBtcToSats, electrumClient } from "@/lib/rails/bitcoin/electrum-rpc";
 import { isValidAddress } from "@/lib/rails/bitcoin/networks";
 import { type ElectrumDaemon, electrumUnavailable, freePort, startElectrumDaemon } from "@/test/electrum-daemon";
 
@@ -41,7 +41,12 @@ describe.skipIf(Boolean(unavailable))("electrum-rpc against a real Electrum daem
   });
 
   it("names the wallet when asked to (several wallets loaded)", async () => {
-    const named = electrumClient({ ELECTRUM_RPC_URL: daemon.url, ELECTRUM_RPC_USER: daemon.user, ELECTRUM_RPC_PASS: daemon.pass, ELECTRUM_WALLET: daemon.walletPath });
+    const named = electrumClient({
+      ELECTRUM_RPC_URL: daemon.url,
+      ELECTRUM_RPC_USER: daemon.user,
+      ELECTRUM_RPC_PASS: daemon.pass,
+      ELECTRUM_WALLET: daemon.walletPath,
+    });
     expect(await named.createNewAddress()).toMatch(/^bcrt1q/);
   });
 

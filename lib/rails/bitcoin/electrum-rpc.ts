@@ -67,7 +67,9 @@ const RpcAnswer = z.union([
     error: z.object({ code: z.number().optional(), message: z.string() }).loose(),
   }),
 ]);
-const History = z.array(z.object({ tx_hash: z.string().regex(/^[0-9a-f]{64}$/), height: z.number().int(), fee: z.number().int().nonnegative().optional() }).loose());
+const History = z.array(
+  z.object({ tx_hash: z.string().regex(/^[0-9a-f]{64}$/), height: z.number().int(), fee: z.number().int().nonnegative().optional() }).loose(),
+);
 const Balance = z.object({ confirmed: z.string(), unconfirmed: z.string().optional() }).loose();
 
 export function electrumClient(settings: ElectrumSettings, opts: ElectrumOptions = {}): ElectrumClient {
@@ -107,7 +109,10 @@ export function electrumClient(settings: ElectrumSettings, opts: ElectrumOptions
     }
     const text = await res.text().catch(() => "");
     if (res.status === 401 || res.status === 403)
-      throw new ElectrumError("auth", `Electrum rejected ELECTRUM_RPC_USER/ELECTRUM_RPC_PASS (HTTP ${res.status}): they must match the daemon's rpcuser/rpcpassword`);
+      throw new ElectrumError(
+        "auth",
+        `Electrum rejected ELECTRUM_RPC_USER/ELECTRUM_RPC_PASS (HTTP ${res.status}): they must match the daemon's rpcuser/rpcpassword`,
+      );
     let body: unknown;
     try {
       body = JSON.parse(text);

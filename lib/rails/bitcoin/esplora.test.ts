@@ -1,10 +1,11 @@
 // The Esplora client against the chain simulator over real HTTP.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import * as btc from "@scure/btc-signer";
+
 import { HDKey } from "@scure/bip32";
-import { ChainError, EsploraClient, EsploraHttpError, confirmations, type EsploraOptions } from "./esplora";
+import * as btc from "@scure/btc-signer";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { ChainError, confirmations, EsploraClient, EsploraHttpError, type EsploraOptions } from "./esplora";
 import { REGTEST } from "./simulator/chain";
-import { startSimulator, type Simulator } from "./simulator/server";
+import { type Simulator, startSimulator } from "./simulator/server";
 
 let sim: Simulator;
 let n = 0;
@@ -16,8 +17,7 @@ function freshKey() {
   return { priv: key.privateKey!, pay, address: pay.address! };
 }
 
-const client = (opts: Partial<EsploraOptions> = {}) =>
-  new EsploraClient({ baseUrl: sim.url, baseDelayMs: 1, retries: 4, ...opts });
+const client = (opts: Partial<EsploraOptions> = {}) => new EsploraClient({ baseUrl: sim.url, baseDelayMs: 1, retries: 4, ...opts });
 
 async function control(path: string, body: unknown = {}) {
   const res = await fetch(`${sim.url}/_sim/${path}`, { method: "POST", body: JSON.stringify(body) });
@@ -70,9 +70,7 @@ describe("EsploraClient against the simulator", () => {
     await mine(2);
     expect(confirmations(await c.txStatus(txid), await c.tipHeight())).toBe(3);
 
-    expect(await c.addressUtxos(address)).toEqual([
-      { txid, vout: 0, value: 50_000n, status: expect.objectContaining({ confirmed: true }) },
-    ]);
+    expect(await c.addressUtxos(address)).toEqual([{ txid, vout: 0, value: 50_000n, status: expect.objectContaining({ confirmed: true }) }]);
     const info = await c.address(address);
     expect(info.chain_stats).toMatchObject({ funded_txo_count: 1, funded_txo_sum: 50_000n, tx_count: 1 });
     expect((await c.tx(txid))?.txid).toBe(txid);
@@ -183,8 +181,7 @@ describe("EsploraClient against the simulator", () => {
   });
 
   test("a per-request timeout becomes a ChainError", async () => {
-    const hang: typeof fetch = (_input, init) =>
-      new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+    const hang: typeof fetch = (_input, init) => new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
     const c = new EsploraClient({ baseUrl: sim.url, timeoutMs: 20, retries: 1, baseDelayMs: 1, fetch: hang });
     const err = await c.tipHeight().catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "ChainError", kind: "timeout" });

@@ -10,8 +10,8 @@
 //   so re-broadcasting a stored transaction is idempotent.
 // - stats counts every HTTP attempt, for the bench and for throttling checks.
 
-import { Transaction } from "@scure/btc-signer";
 import { hex } from "@scure/base";
+import { Transaction } from "@scure/btc-signer";
 import { z } from "zod";
 
 // ---- errors ------------------------------------------------------------------------------
@@ -50,7 +50,11 @@ export class EsploraHttpError extends Error {
 
 // ---- response schemas --------------------------------------------------------------------
 
-const sats = z.number().int().nonnegative().transform((n) => BigInt(n));
+const sats = z
+  .number()
+  .int()
+  .nonnegative()
+  .transform((n) => BigInt(n));
 const txid = z.string().regex(/^[0-9a-f]{64}$/);
 const optional = <T extends z.ZodType>(t: T) => t.nullish().transform((v) => v ?? undefined);
 
@@ -209,7 +213,11 @@ export class EsploraClient {
       const last = page[page.length - 1]!.txid;
       page = await this.json(`/address/${a}/txs/chain/${last}`, z.array(txSchema));
       // A block arriving between pages can shift the list; never return a tx twice.
-      for (const t of page) if (!seen.has(t.txid)) (seen.add(t.txid), all.push(t));
+      for (const t of page) {
+        if (seen.has(t.txid)) continue;
+        seen.add(t.txid);
+        all.push(t);
+      }
     }
     return all;
   }
@@ -305,9 +313,7 @@ export class EsploraClient {
         if (last) {
           throw new ChainError(
             timedOut ? "timeout" : "unreachable",
-            timedOut
-              ? `Esplora at ${this.base} did not answer within ${this.timeoutMs} ms`
-              : `cannot reach Esplora at ${this.base}: ${describe(cause)}`,
+            timedOut ? `Esplora at ${this.base} did not answer within ${this.timeoutMs} ms` : `cannot reach Esplora at ${this.base}: ${describeError(cause)}`,
             { url, cause },
           );
         }
@@ -319,11 +325,11 @@ export class EsploraClient {
       if (res.ok) return body;
       if (res.status === 429 || res.status >= 500) {
         if (last) {
-          throw new ChainError(
-            "unavailable",
-            `Esplora at ${this.base} is unavailable (HTTP ${res.status} after ${attempt + 1} attempts)`,
-            { url, status: res.status, body: body.slice(0, 500) },
-          );
+          throw new ChainError("unavailable", `Esplora at ${this.base} is unavailable (HTTP ${res.status} after ${attempt + 1} attempts)`, {
+            url,
+            status: res.status,
+            body: body.slice(0, 500),
+          });
         }
         await this.sleep(retryAfterMs(res.headers.get("retry-after"), this.maxDelayMs) ?? this.backoff(attempt));
         continue;
@@ -373,7 +379,7 @@ export function txidOf(rawHex: string): string | undefined {
   }
 }
 
-function describe(e: unknown): string {
+function describeError(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = e.cause instanceof Error ? ` (${(e.cause as NodeJS.ErrnoException).code ?? e.cause.message})` : "";
   return `${e.message}${cause}`;

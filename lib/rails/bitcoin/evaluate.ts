@@ -72,23 +72,16 @@ export function evaluate(c: CheckoutFacts, outputs: OutputView[], tipHeight: num
   const over = received > c.expectedSats + (c.expectedSats - minimum);
   const lost = outputs.some((o) => !o.live);
 
-  const to = (
-    status: CheckoutStatus,
-    exception: CheckoutException | null,
-    reason: string,
-    cause: Evaluation["cause"] = "chain",
-  ): Evaluation => {
+  const to = (status: CheckoutStatus, exception: CheckoutException | null, reason: string, cause: Evaluation["cause"] = "chain"): Evaluation => {
     const changed = status !== c.status || exception !== c.exception;
     return { status, exception, receivedSats: received, confirmations, reason: changed ? reason : null, cause };
   };
 
   // Once paid, the chain can only add facts: an extra payment shows as overpaid.
-  if (SETTLED_STATUSES.includes(c.status))
-    return to(c.status, c.exception ?? (over ? "overpaid" : null), "more arrived after the checkout was paid");
+  if (SETTLED_STATUSES.includes(c.status)) return to(c.status, c.exception ?? (over ? "overpaid" : null), "more arrived after the checkout was paid");
 
   if (c.status === "expired") {
-    if (c.exception === null && live.length > 0 && !windowOver)
-      return to("expired", "paid_late", "a payment arrived after the checkout expired");
+    if (c.exception === null && live.length > 0 && !windowOver) return to("expired", "paid_late", "a payment arrived after the checkout expired");
     return to("expired", c.exception, "");
   }
 
@@ -108,7 +101,5 @@ export function evaluate(c: CheckoutFacts, outputs: OutputView[], tipHeight: num
   }
   if (!enough && expired) return to("expired", "underpaid", "less than the amount due arrived before the checkout expired", "expiry");
   if (windowOver) return to("expired", "invalid", "the payment was not confirmed within the monitoring window", "expiry");
-  return enough
-    ? to("confirming", null, "payment seen, waiting for confirmations")
-    : to("confirming", "underpaid", "part of the amount due was paid");
+  return enough ? to("confirming", null, "payment seen, waiting for confirmations") : to("confirming", "underpaid", "part of the amount due was paid");
 }

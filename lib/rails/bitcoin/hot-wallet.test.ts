@@ -100,9 +100,9 @@ describe("hotWalletFromSeed", () => {
 
 describe("buildSweep", () => {
   const utxos: Utxo[] = [
-    { txid: "a".repeat(63) + "1", vout: 0, value: 50_000n },
+    { txid: `${"a".repeat(63)}1`, vout: 0, value: 50_000n },
     { txid: "0123456789abcdef".repeat(4), vout: 7, value: 1_234n },
-    { txid: "a".repeat(63) + "1", vout: 1, value: 100_000_000n },
+    { txid: `${"a".repeat(63)}1`, vout: 1, value: 100_000_000n },
   ];
   const INDEX = 5;
 

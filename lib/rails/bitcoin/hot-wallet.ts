@@ -150,7 +150,9 @@ export function dustThreshold(outputScript: Uint8Array): bigint {
   const outputSize = 8 + compactSizeLength(outputScript.length) + outputScript.length;
   const first = outputScript[0];
   const isWitness =
-    outputScript.length >= 4 && outputScript.length <= 42 && (first === 0x00 || (first !== undefined && first >= 0x51 && first <= 0x60)) &&
+    outputScript.length >= 4 &&
+    outputScript.length <= 42 &&
+    (first === 0x00 || (first !== undefined && first >= 0x51 && first <= 0x60)) &&
     outputScript[1] === outputScript.length - 2;
   // Cost to spend it later: 67 vbytes for a segwit input (32+4+1+4 + 107/4), 148 for legacy.
   return BigInt((outputSize + (isWitness ? 67 : 148)) * 3);
@@ -170,7 +172,9 @@ export function estimateP2wpkhSweepVsize(inputs: number, outputScript: Uint8Arra
     compactSizeLength(inputs) +
     inputs * (32 + 4 + 1 + 4) + // outpoint, empty scriptSig, sequence
     compactSizeLength(1) +
-    8 + compactSizeLength(outputScript.length) + outputScript.length +
+    8 +
+    compactSizeLength(outputScript.length) +
+    outputScript.length +
     4; // locktime
   const witness = 2 /* marker + flag */ + inputs * (1 + 1 + 71 + 1 + 33); // items, sig(+hashtype), pubkey
   return Math.ceil((base * 4 + witness) / 4);
@@ -194,9 +198,12 @@ export function buildSweep({ wallet, utxos, index, toAddress, feeRateSatPerVb, n
   const seen = new Set<string>();
   let total = 0n;
   for (const u of utxos) {
-    if (typeof u.txid !== "string" || !TXID.test(u.txid.toLowerCase())) throw new HotWalletError("invalid_input", `UTXO txid must be 64 hex characters, got ${JSON.stringify(u.txid)}`);
-    if (!Number.isSafeInteger(u.vout) || u.vout < 0 || u.vout > 0xffffffff) throw new HotWalletError("invalid_input", `UTXO vout must be a non-negative integer, got ${u.vout}`);
-    if (typeof u.value !== "bigint" || u.value <= 0n) throw new HotWalletError("invalid_input", `UTXO value must be a positive bigint of sats (${u.txid}:${u.vout})`);
+    if (typeof u.txid !== "string" || !TXID.test(u.txid.toLowerCase()))
+      throw new HotWalletError("invalid_input", `UTXO txid must be 64 hex characters, got ${JSON.stringify(u.txid)}`);
+    if (!Number.isSafeInteger(u.vout) || u.vout < 0 || u.vout > 0xffffffff)
+      throw new HotWalletError("invalid_input", `UTXO vout must be a non-negative integer, got ${u.vout}`);
+    if (typeof u.value !== "bigint" || u.value <= 0n)
+      throw new HotWalletError("invalid_input", `UTXO value must be a positive bigint of sats (${u.txid}:${u.vout})`);
     const key = `${u.txid.toLowerCase()}:${u.vout}`;
     if (seen.has(key)) throw new HotWalletError("invalid_input", `UTXO ${key} is listed twice`);
     seen.add(key);
@@ -256,6 +263,9 @@ function parseFeeRate(value: number | string): { num: bigint; den: bigint } {
   }
   if (r.num === 0n) throw new HotWalletError("invalid_input", "fee rate must be greater than 0 sat/vB");
   if (r.num > BigInt(MAX_FEE_RATE_SAT_PER_VB) * r.den)
-    throw new HotWalletError("invalid_input", `fee rate ${String(value)} sat/vB is above ${MAX_FEE_RATE_SAT_PER_VB} sat/vB: refusing (is the estimate in sat/vB?)`);
+    throw new HotWalletError(
+      "invalid_input",
+      `fee rate ${String(value)} sat/vB is above ${MAX_FEE_RATE_SAT_PER_VB} sat/vB: refusing (is the estimate in sat/vB?)`,
+    );
   return r;
 }

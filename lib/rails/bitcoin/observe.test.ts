@@ -15,7 +15,13 @@ import type { Chain } from "./simulator/chain";
 let chain: Chain;
 
 beforeAll(async () => {
-  Object.assign(process.env, { BTC_NETWORK: "regtest", RATE_SOURCE: "fixed", BTC_FIXED_RATE: "100000", BTC_CONFIRMATIONS: "3", CHECKOUT_RATE_LIMIT_PER_HOUR: "1000" });
+  Object.assign(process.env, {
+    BTC_NETWORK: "regtest",
+    RATE_SOURCE: "fixed",
+    BTC_FIXED_RATE: "100000",
+    BTC_CONFIRMATIONS: "3",
+    CHECKOUT_RATE_LIMIT_PER_HOUR: "1000",
+  });
   delete process.env.ESPLORA_API_URL;
   delete process.env.BTC_XPUB;
   resetEnvForTests();
@@ -39,13 +45,23 @@ async function newCheckout() {
   return db.checkout.findUniqueOrThrow({ where: { id } });
 }
 
-const timeline = (id: string) => db.checkoutEvent.findMany({ where: { checkoutId: id }, orderBy: { createdAt: "asc" }, select: { toStatus: true, message: true, cause: true } });
+const timeline = (id: string) =>
+  db.checkoutEvent.findMany({ where: { checkoutId: id }, orderBy: { createdAt: "asc" }, select: { toStatus: true, message: true, cause: true } });
 
 describe("createBtcCheckout", () => {
   it("locks the rate and converts $20 at 100,000 USD/BTC to 20,000 sats", async () => {
     const c = await newCheckout();
     expect(c.expectedAmount).toBe(20_000n);
-    expect(c).toMatchObject({ status: "pending", rail: "btc", amountUnit: "sat", rateValue: "100000", rateSource: "fixed", credits: 500, priceMinor: 2000, confirmationsRequired: 3 });
+    expect(c).toMatchObject({
+      status: "pending",
+      rail: "btc",
+      amountUnit: "sat",
+      rateValue: "100000",
+      rateSource: "fixed",
+      credits: 500,
+      priceMinor: 2000,
+      confirmationsRequired: 3,
+    });
     expect(c.address).toMatch(/^bcrt1q/);
     expect(c.expiresAt.getTime() - c.createdAt.getTime()).toBeCloseTo(60 * 60_000, -4);
   });

@@ -2,7 +2,7 @@ import "server-only";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { RateError, rateSourceFromEnv, type ConfiguredRateSource } from "@/lib/rates";
+import { type ConfiguredRateSource, RateError, rateSourceFromEnv } from "@/lib/rates";
 
 // The BTC rate a new checkout locks. The embedded default prices at a fixed demo rate
 // (no network needed); deployments choose a public price API with RATE_SOURCE.

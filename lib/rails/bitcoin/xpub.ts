@@ -32,8 +32,16 @@ const PUBLIC_KINDS: Record<number, { kind: PublicKind; mainnet: boolean }> = {
 };
 
 const PRIVATE_VERSIONS = new Set<number>([
-  VERSION.xprv, VERSION.yprv, VERSION.zprv, VERSION.Yprv, VERSION.Zprv,
-  VERSION.tprv, VERSION.uprv, VERSION.vprv, VERSION.Uprv, VERSION.Vprv,
+  VERSION.xprv,
+  VERSION.yprv,
+  VERSION.zprv,
+  VERSION.Yprv,
+  VERSION.Zprv,
+  VERSION.tprv,
+  VERSION.uprv,
+  VERSION.vprv,
+  VERSION.Uprv,
+  VERSION.Vprv,
 ]);
 
 // Keys for other script types: deriving P2WPKH from them would hand out addresses the
@@ -88,12 +96,19 @@ export function parseXpub(value: string, network: BtcNetwork): XpubWallet {
 
   const version = ((raw[0]! << 24) | (raw[1]! << 16) | (raw[2]! << 8) | raw[3]!) >>> 0;
   if (PRIVATE_VERSIONS.has(version))
-    throw new XpubError("private_key", "BTC_XPUB holds a private key (xprv/zprv/tprv/vprv): never put a private key in BTC_XPUB. Use the account's public key (xpub/zpub/tpub/vpub), and treat this private key as exposed.");
+    throw new XpubError(
+      "private_key",
+      "BTC_XPUB holds a private key (xprv/zprv/tprv/vprv): never put a private key in BTC_XPUB. Use the account's public key (xpub/zpub/tpub/vpub), and treat this private key as exposed.",
+    );
   const other = OTHER_SCRIPT_TYPES[version];
   if (other)
-    throw new XpubError("unsupported", `BTC_XPUB is a ${other} key; Satchel derives native segwit (BIP84) addresses, so export the BIP84 account key (zpub, or vpub on test networks)`);
+    throw new XpubError(
+      "unsupported",
+      `BTC_XPUB is a ${other} key; Satchel derives native segwit (BIP84) addresses, so export the BIP84 account key (zpub, or vpub on test networks)`,
+    );
   const known = PUBLIC_KINDS[version];
-  if (!known) throw new XpubError("invalid", `BTC_XPUB has unknown version bytes 0x${version.toString(16).padStart(8, "0")}: expected an xpub, zpub, tpub or vpub`);
+  if (!known)
+    throw new XpubError("invalid", `BTC_XPUB has unknown version bytes 0x${version.toString(16).padStart(8, "0")}: expected an xpub, zpub, tpub or vpub`);
 
   const isMainnet = network === "mainnet";
   if (known.mainnet !== isMainnet) {

@@ -1,9 +1,9 @@
 import "server-only";
 import {
+  type AuthenticatedClient,
   createAuthenticatedClient,
   isFinalizedGrantWithAccessToken,
   OpenPaymentsClientError,
-  type AuthenticatedClient,
   type WalletAddress,
 } from "@interledger/open-payments";
 import { AppError } from "@/lib/errors";

@@ -1,7 +1,7 @@
 import "server-only";
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { z } from "zod";
-import { ConfigError, optionalSetting as blank } from "@/lib/env";
+import { optionalSetting as blank, ConfigError } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 
 // Settings of the Interledger rail, read from process.env here and nowhere else.
@@ -30,7 +30,6 @@ export interface InterledgerSettings {
   fxFixedRates: string | undefined;
 }
 
-
 const schema = z.object({
   OPEN_PAYMENTS_WALLET_ADDRESS: blank.pipe(
     z
@@ -41,7 +40,14 @@ const schema = z.object({
   OPEN_PAYMENTS_KEY_ID: blank.pipe(z.string().max(200, "must be at most 200 characters").optional()),
   OPEN_PAYMENTS_PRIVATE_KEY: blank,
   OPEN_PAYMENTS_WEBHOOK_SECRET: blank.pipe(z.string().min(16, "must be at least 16 characters (the secret Rafiki signs webhooks with)").optional()),
-  OPEN_PAYMENTS_SANDBOX_PORT: blank.pipe(z.string().regex(/^\d{1,5}$/, "must be a port number (0 = any free port)").transform(Number).pipe(z.number().max(65535, "must be a port number (0 = any free port)")).optional()),
+  OPEN_PAYMENTS_SANDBOX_PORT: blank.pipe(
+    z
+      .string()
+      .regex(/^\d{1,5}$/, "must be a port number (0 = any free port)")
+      .transform(Number)
+      .pipe(z.number().max(65535, "must be a port number (0 = any free port)"))
+      .optional(),
+  ),
   FX_FIXED_RATES: blank,
 });
 
@@ -82,14 +88,23 @@ export function parseInterledgerSettings(source: Record<string, string | undefin
     throw new ConfigError(`Invalid Interledger configuration:\n${lines.join("\n")}\nSee .env.example.`);
   }
   const e = r.data;
-  const creds = { OPEN_PAYMENTS_WALLET_ADDRESS: e.OPEN_PAYMENTS_WALLET_ADDRESS, OPEN_PAYMENTS_KEY_ID: e.OPEN_PAYMENTS_KEY_ID, OPEN_PAYMENTS_PRIVATE_KEY: e.OPEN_PAYMENTS_PRIVATE_KEY };
+  const creds = {
+    OPEN_PAYMENTS_WALLET_ADDRESS: e.OPEN_PAYMENTS_WALLET_ADDRESS,
+    OPEN_PAYMENTS_KEY_ID: e.OPEN_PAYMENTS_KEY_ID,
+    OPEN_PAYMENTS_PRIVATE_KEY: e.OPEN_PAYMENTS_PRIVATE_KEY,
+  };
   const given = Object.entries(creds).filter(([, v]) => v !== undefined);
-  const base = { webhookSecret: e.OPEN_PAYMENTS_WEBHOOK_SECRET ?? null, sandboxPort: e.OPEN_PAYMENTS_SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT, fxFixedRates: e.FX_FIXED_RATES };
-  if (given.length === 0)
-    return { mode: allowSandbox ? "sandbox" : "disabled", walletAddress: null, keyId: null, privateKey: null, ...base };
+  const base = {
+    webhookSecret: e.OPEN_PAYMENTS_WEBHOOK_SECRET ?? null,
+    sandboxPort: e.OPEN_PAYMENTS_SANDBOX_PORT ?? DEFAULT_SANDBOX_PORT,
+    fxFixedRates: e.FX_FIXED_RATES,
+  };
+  if (given.length === 0) return { mode: allowSandbox ? "sandbox" : "disabled", walletAddress: null, keyId: null, privateKey: null, ...base };
   const missing = Object.entries(creds).find(([, v]) => v === undefined);
   if (missing)
-    throw new ConfigError(`${missing[0]}: is required when ${given.map(([k]) => k).join(" and ")} ${given.length === 1 ? "is" : "are"} set (the Interledger rail needs the wallet address, key id and private key together)`);
+    throw new ConfigError(
+      `${missing[0]}: is required when ${given.map(([k]) => k).join(" and ")} ${given.length === 1 ? "is" : "are"} set (the Interledger rail needs the wallet address, key id and private key together)`,
+    );
   return {
     mode: "live",
     walletAddress: e.OPEN_PAYMENTS_WALLET_ADDRESS!,

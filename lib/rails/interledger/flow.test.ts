@@ -31,7 +31,16 @@ beforeAll(async () => {
     APP_URL: "http://127.0.0.1:9",
     CHECKOUT_RATE_LIMIT_PER_HOUR: "10000",
   });
-  for (const k of ["OPEN_PAYMENTS_WALLET_ADDRESS", "OPEN_PAYMENTS_KEY_ID", "OPEN_PAYMENTS_PRIVATE_KEY", "INNGEST_DEV", "INNGEST_SIGNING_KEY", "SMTP_URL", "OMNISEND_API_KEY"]) delete process.env[k];
+  for (const k of [
+    "OPEN_PAYMENTS_WALLET_ADDRESS",
+    "OPEN_PAYMENTS_KEY_ID",
+    "OPEN_PAYMENTS_PRIVATE_KEY",
+    "INNGEST_DEV",
+    "INNGEST_SIGNING_KEY",
+    "SMTP_URL",
+    "OMNISEND_API_KEY",
+  ])
+    delete process.env[k];
   resetEnvForTests();
   resetInterledgerSettingsForTests();
   resetIlpClientForTests();
@@ -169,9 +178,14 @@ describe("Interledger through the Open Payments sandbox", () => {
     const inc = sandbox.state.incoming.get(p.incomingPaymentUrl)!;
     inc.received = 2000n;
     inc.completed = true;
-    const event = { id: "evt-dup-1", type: "incoming_payment.completed", data: { id: p.incomingPaymentUrl.split("/").pop(), completed: true, receivedAmount: { value: "2000", assetCode: "USD", assetScale: 2 } } };
+    const event = {
+      id: "evt-dup-1",
+      type: "incoming_payment.completed",
+      data: { id: p.incomingPaymentUrl.split("/").pop(), completed: true, receivedAmount: { value: "2000", assetCode: "USD", assetScale: 2 } },
+    };
     const body = JSON.stringify(event);
-    const send = (e = event, b = body) => handleInterledgerWebhook(new Headers({ "content-type": "application/json", "rafiki-signature": signRafikiWebhook(e, SECRET) }), b);
+    const send = (e = event, b = body) =>
+      handleInterledgerWebhook(new Headers({ "content-type": "application/json", "rafiki-signature": signRafikiWebhook(e, SECRET) }), b);
     const results = [];
     for (let i = 0; i < 10; i++) results.push(...(await Promise.all(Array.from({ length: 100 }, () => send()))));
     const other = { ...event, id: "evt-dup-2" };

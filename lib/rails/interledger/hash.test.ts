@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import * as nodeCrypto from "node:crypto";
+import { createHash } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { decodeHash, interactionHash, verifyInteractionHash } from "./hash";
 

@@ -5,12 +5,12 @@ import { createProviderCheckout, markProviderFailed, markProviderPaid, markProvi
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { log } from "@/lib/log";
-import { fixedFxSource } from "@/lib/rates/fx";
 import type { RailObservation, RailStartInput, RailStartResult } from "@/lib/rails/types";
+import { fixedFxSource } from "@/lib/rates/fx";
 import { formatIlpAmount, priceInAsset } from "./amounts";
-import { describeIlpError, forgetMerchantToken, ilpContext, merchantIncomingToken, merchantWallet, type IlpContext } from "./client";
+import { describeIlpError, forgetMerchantToken, type IlpContext, ilpContext, merchantIncomingToken, merchantWallet } from "./client";
 import { interledgerSettings } from "./config";
 import { verifyInteractionHash } from "./hash";
 import { normalizeWalletAddress } from "./wallet-address";
@@ -100,16 +100,24 @@ export async function startInterledgerCheckout(input: RailStartInput): Promise<R
     );
     await setExternalRef(checkout.id, incoming.id);
 
-    const quoteGrant = await ctx.client.grant.request({ url: buyer.authServer }, { access_token: { access: [{ type: "quote", actions: ["create", "read"] }] } });
+    const quoteGrant = await ctx.client.grant.request(
+      { url: buyer.authServer },
+      { access_token: { access: [{ type: "quote", actions: ["create", "read"] }] } },
+    );
     if (!isFinalizedGrantWithAccessToken(quoteGrant)) throw new Error("the buyer's auth server asked for interaction on a quote grant");
-    const quote = await ctx.client.quote.create({ url: buyer.resourceServer, accessToken: quoteGrant.access_token.value }, { walletAddress: buyer.id, receiver: incoming.id, method: "ilp" });
+    const quote = await ctx.client.quote.create(
+      { url: buyer.resourceServer, accessToken: quoteGrant.access_token.value },
+      { walletAddress: buyer.id, receiver: incoming.id, method: "ilp" },
+    );
 
     const clientNonce = randomUUID();
     const grant = await ctx.client.grant.request(
       { url: buyer.authServer },
       {
         access_token: {
-          access: [{ type: "outgoing-payment", actions: ["create", "read"], identifier: buyer.id, limits: { debitAmount: quote.debitAmount, receiver: incoming.id } }],
+          access: [
+            { type: "outgoing-payment", actions: ["create", "read"], identifier: buyer.id, limits: { debitAmount: quote.debitAmount, receiver: incoming.id } },
+          ],
         },
         interact: { start: ["redirect"], finish: { method: "redirect", uri: finishUrl(checkout.id), nonce: clientNonce } },
       },
@@ -147,7 +155,10 @@ export async function startInterledgerCheckout(input: RailStartInput): Promise<R
       message: `could not set up the Open Payments payment: ${why}`,
       buyerMessage: "We could not set up the payment with your wallet. Nothing was charged — please try again.",
     });
-    throw new AppError("unavailable", "Your wallet could not set up this payment (it may not support the amount or asset). Nothing was charged — please try again.");
+    throw new AppError(
+      "unavailable",
+      "Your wallet could not set up this payment (it may not support the amount or asset). Nothing was charged — please try again.",
+    );
   }
 }
 
@@ -193,14 +204,24 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
 
   if (result === "grant_rejected" || (result && !interactRef)) {
     if (!(await claim("grant_rejected"))) return "ignored";
-    await markProviderFailed(checkoutId, { cause: "buyer", message: `the buyer's wallet reported result=${result.slice(0, 40)}`, buyerMessage: BUYER_MESSAGES.rejected, now });
+    await markProviderFailed(checkoutId, {
+      cause: "buyer",
+      message: `the buyer's wallet reported result=${result.slice(0, 40)}`,
+      buyerMessage: BUYER_MESSAGES.rejected,
+      now,
+    });
     return "failed";
   }
   if (!interactRef || !hash || interactRef.length > 200 || !p.interactNonce) return "ignored";
   const valid = verifyInteractionHash({ clientNonce: p.clientNonce, interactNonce: p.interactNonce, interactRef, grantEndpoint: p.grantEndpoint }, hash);
   if (!valid) {
     if (!(await claim("bad_hash"))) return "ignored";
-    await markProviderFailed(checkoutId, { cause: "buyer", message: "the finish redirect's interaction hash did not verify", buyerMessage: BUYER_MESSAGES.badHash, now });
+    await markProviderFailed(checkoutId, {
+      cause: "buyer",
+      message: "the finish redirect's interaction hash did not verify",
+      buyerMessage: BUYER_MESSAGES.badHash,
+      now,
+    });
     return "failed";
   }
   if (!(await claim("approved"))) return "ignored";
@@ -213,7 +234,12 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
     accessToken = grant.access_token.value;
   } catch (err) {
     await db.ilpPayment.update({ where: { id: p.id }, data: { result: "failed" } });
-    await markProviderFailed(checkoutId, { cause: "system", message: `continuing the grant failed: ${describeIlpError(err)}`, buyerMessage: BUYER_MESSAGES.continueFailed, now });
+    await markProviderFailed(checkoutId, {
+      cause: "system",
+      message: `continuing the grant failed: ${describeIlpError(err)}`,
+      buyerMessage: BUYER_MESSAGES.continueFailed,
+      now,
+    });
     return "failed";
   }
 
@@ -232,7 +258,12 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
     });
   } catch (err) {
     await db.ilpPayment.update({ where: { id: p.id }, data: { result: "failed" } });
-    await markProviderFailed(checkoutId, { cause: "system", message: `creating the outgoing payment failed: ${describeIlpError(err)}`, buyerMessage: BUYER_MESSAGES.sendFailed, now });
+    await markProviderFailed(checkoutId, {
+      cause: "system",
+      message: `creating the outgoing payment failed: ${describeIlpError(err)}`,
+      buyerMessage: BUYER_MESSAGES.sendFailed,
+      now,
+    });
     return "failed";
   }
 
@@ -253,7 +284,10 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
  * completed (or received ≥ incomingAmount) → paid; something received → confirming.
  */
 export async function observeInterledger(checkoutId: string, now = new Date()): Promise<RailObservation> {
-  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { status: true, exception: true, interledger: { select: { incomingPaymentUrl: true, assetCode: true, assetScale: true } } } });
+  const c = await db.checkout.findUnique({
+    where: { id: checkoutId },
+    select: { status: true, exception: true, interledger: { select: { incomingPaymentUrl: true, assetCode: true, assetScale: true } } },
+  });
   if (!c) throw new AppError("not_found", "No such checkout.");
   const p = c.interledger;
   if (!p || !["pending", "confirming", "expired", "failed"].includes(c.status)) return { status: c.status, exception: c.exception, changed: false };
@@ -264,7 +298,13 @@ export async function observeInterledger(checkoutId: string, now = new Date()): 
   const due = incoming.incomingAmount ? BigInt(incoming.incomingAmount.value) : null;
   const unit = `${incoming.receivedAmount.assetCode}:${incoming.receivedAmount.assetScale}`;
   if (incoming.completed || (due !== null && received >= due)) {
-    const r = await markProviderPaid(checkoutId, { cause: "system", amount: received, message: `incoming payment completed: ${formatIlpAmount(received, unit)} received`, data: { incomingPayment: p.incomingPaymentUrl }, now });
+    const r = await markProviderPaid(checkoutId, {
+      cause: "system",
+      amount: received,
+      message: `incoming payment completed: ${formatIlpAmount(received, unit)} received`,
+      data: { incomingPayment: p.incomingPaymentUrl },
+      now,
+    });
     if (r.changed && r.status === "paid") await emitEvent(EVENTS.paid, { checkoutId, source: "interledger" });
     return r;
   }
@@ -279,7 +319,16 @@ export async function observeInterledger(checkoutId: string, now = new Date()): 
 export async function interledgerDetails(checkoutId: string): Promise<Record<string, string | number | boolean | null>> {
   const p = await db.ilpPayment.findUnique({
     where: { checkoutId },
-    select: { buyerWalletAddress: true, interactUrl: true, finishedAt: true, result: true, debitAmount: true, debitAssetCode: true, debitAssetScale: true, checkout: { select: { package: { select: { slug: true } } } } },
+    select: {
+      buyerWalletAddress: true,
+      interactUrl: true,
+      finishedAt: true,
+      result: true,
+      debitAmount: true,
+      debitAssetCode: true,
+      debitAssetScale: true,
+      checkout: { select: { package: { select: { slug: true } } } },
+    },
   });
   const settings = interledgerSettings();
   if (!p) return { sandbox: settings.mode === "sandbox" };

@@ -1,8 +1,8 @@
 import "server-only";
 import type { Rail } from "@/lib/rails/types";
 import { interledgerSettings } from "./config";
-import { sandboxExampleWallet } from "./sandbox";
 import { interledgerDetails, observeInterledger, startInterledgerCheckout } from "./payment";
+import { sandboxExampleWallet } from "./sandbox";
 
 // Interledger Open Payments: the buyer approves the payment in their own wallet (the buy form
 // sends them there), and the incoming payment on the merchant's wallet says when it arrived.

@@ -5,7 +5,11 @@ import { canonicalize, signRafikiWebhook, verifyRafikiSignature } from "./webhoo
 const secret = "rafiki-webhook-secret-0123456789";
 const now = new Date("2026-11-23T12:00:00Z");
 const t = Math.floor(now.getTime() / 1000);
-const event = { id: "0b5a0e9e-9c55-4c1e-9a4f-1ad0c3e3a001", type: "incoming_payment.completed", data: { receivedAmount: { value: "2000", assetScale: 2, assetCode: "USD" }, id: "f1c2", completed: true } };
+const event = {
+  id: "0b5a0e9e-9c55-4c1e-9a4f-1ad0c3e3a001",
+  type: "incoming_payment.completed",
+  data: { receivedAmount: { value: "2000", assetScale: 2, assetCode: "USD" }, id: "f1c2", completed: true },
+};
 // What Rafiki puts on the wire (axios: JSON.stringify, keys in insertion order).
 const body = JSON.stringify(event);
 const hmac = (payload: string, key = secret) => createHmac("sha256", key).update(payload).digest("hex");
@@ -33,7 +37,10 @@ describe("Rafiki-Signature", () => {
 
   it("refuses a stale or future timestamp (300 s tolerance)", () => {
     const old = new Date(now.getTime() - 301_000);
-    expect(verifyRafikiSignature({ header: signRafikiWebhook(event, secret, old), rawBody: body, secret, now })).toEqual({ ok: false, reason: "timestamp outside the tolerance window" });
+    expect(verifyRafikiSignature({ header: signRafikiWebhook(event, secret, old), rawBody: body, secret, now })).toEqual({
+      ok: false,
+      reason: "timestamp outside the tolerance window",
+    });
     const future = new Date(now.getTime() + 301_000);
     expect(verifyRafikiSignature({ header: signRafikiWebhook(event, secret, future), rawBody: body, secret, now }).ok).toBe(false);
     expect(verifyRafikiSignature({ header: signRafikiWebhook(event, secret, new Date(now.getTime() - 299_000)), rawBody: body, secret, now }).ok).toBe(true);

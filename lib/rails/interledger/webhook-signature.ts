@@ -70,7 +70,8 @@ export function verifyRafikiSignature(opts: {
   const candidates = [hmacHex(opts.secret, `${parsed.t}.${opts.rawBody}`)];
   try {
     const event = JSON.parse(opts.rawBody) as { id?: unknown; type?: unknown; data?: unknown };
-    if (event && typeof event === "object") candidates.push(hmacHex(opts.secret, `${parsed.t}.${canonicalize({ id: event.id, type: event.type, data: event.data })}`));
+    if (event && typeof event === "object")
+      candidates.push(hmacHex(opts.secret, `${parsed.t}.${canonicalize({ id: event.id, type: event.type, data: event.data })}`));
   } catch {
     // Not JSON: only the raw-body digest can match (and the route refuses it afterwards anyway).
   }

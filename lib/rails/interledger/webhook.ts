@@ -2,8 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
-import { fingerprint, receiveWebhook, registerProcessor, type ProcessResult, type ReceiveResult } from "@/lib/webhooks/inbox";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
+import { fingerprint, type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/webhooks/inbox";
 import { interledgerSettings } from "./config";
 import { observeInterledger } from "./payment";
 import { runningIlpSandbox } from "./sandbox";
@@ -49,7 +49,14 @@ export async function handleInterledgerWebhook(headers: Headers, body: string, n
   const stored = withoutSignature(headers);
   const secret = await webhookSecret();
   if (!secret) {
-    await receiveWebhook({ provider: INTERLEDGER_PROVIDER, dedupKey: null, headers: stored, body, verified: false, verifyError: "OPEN_PAYMENTS_WEBHOOK_SECRET is not set" });
+    await receiveWebhook({
+      provider: INTERLEDGER_PROVIDER,
+      dedupKey: null,
+      headers: stored,
+      body,
+      verified: false,
+      verifyError: "OPEN_PAYMENTS_WEBHOOK_SECRET is not set",
+    });
     throw new AppError("not_found", "Not found.");
   }
   const check = verifyRafikiSignature({ header: headers.get(RAFIKI_SIGNATURE_HEADER), rawBody: body, secret, now });
@@ -91,7 +98,8 @@ async function processInterledger(row: { body: string }): Promise<ProcessResult>
       : null;
   const checkoutId = byUrl?.checkoutId ?? null;
   if (!checkoutId) return { status: "ignored", checkoutId: null, note: "no checkout has this incoming payment" };
-  if (ref.checkoutId && ref.checkoutId !== checkoutId) return { status: "ignored", checkoutId, note: "metadata.checkoutId does not match the incoming payment's checkout" };
+  if (ref.checkoutId && ref.checkoutId !== checkoutId)
+    return { status: "ignored", checkoutId, note: "metadata.checkoutId does not match the incoming payment's checkout" };
   // Ask the wallet rather than trusting the event's amounts; an unreachable wallet fails the
   // row so a redelivery or an admin's replay finishes it (and the lifecycle polls anyway).
   const o = await observeInterledger(checkoutId);

@@ -56,7 +56,11 @@ describe("parseStkCallback", () => {
 
   it("an unknown code fails with the provider's text", () => {
     const cb = parseStkCallback(failure(1025, "An error occurred while sending a push request"));
-    expect(cb.outcome).toEqual({ kind: "failed", resultCode: 1025, buyerMessage: "M-Pesa did not complete the payment: An error occurred while sending a push request" });
+    expect(cb.outcome).toEqual({
+      kind: "failed",
+      resultCode: 1025,
+      buyerMessage: "M-Pesa did not complete the payment: An error occurred while sending a push request",
+    });
     expect(outcomeFor(9999, "")).toMatchObject({ kind: "failed", buyerMessage: "M-Pesa did not complete the payment: result code 9999" });
   });
 
@@ -69,8 +73,27 @@ describe("parseStkCallback", () => {
     ["no CheckoutRequestID", { Body: { stkCallback: { MerchantRequestID: "1", ResultCode: 0 } } }],
     ["a bad ResultCode", { Body: { stkCallback: { MerchantRequestID: "1", CheckoutRequestID: "ws_CO_1", ResultCode: "zero" } } }],
     ["items without a list", { Body: { stkCallback: { MerchantRequestID: "1", CheckoutRequestID: "ws_CO_1", ResultCode: 1032, CallbackMetadata: {} } } }],
-    ["success without a receipt", { Body: { stkCallback: { MerchantRequestID: "1", CheckoutRequestID: "ws_CO_1", ResultCode: 0, CallbackMetadata: { Item: [{ Name: "Amount", Value: 1 }] } } } }],
-    ["success without an amount", { Body: { stkCallback: { MerchantRequestID: "1", CheckoutRequestID: "ws_CO_1", ResultCode: 0, CallbackMetadata: { Item: [{ Name: "MpesaReceiptNumber", Value: "NLJ7RT61SV" }] } } } }],
+    [
+      "success without a receipt",
+      {
+        Body: {
+          stkCallback: { MerchantRequestID: "1", CheckoutRequestID: "ws_CO_1", ResultCode: 0, CallbackMetadata: { Item: [{ Name: "Amount", Value: 1 }] } },
+        },
+      },
+    ],
+    [
+      "success without an amount",
+      {
+        Body: {
+          stkCallback: {
+            MerchantRequestID: "1",
+            CheckoutRequestID: "ws_CO_1",
+            ResultCode: 0,
+            CallbackMetadata: { Item: [{ Name: "MpesaReceiptNumber", Value: "NLJ7RT61SV" }] },
+          },
+        },
+      },
+    ],
     ["null", null],
   ])("refuses %s", (_what, body) => {
     expect(() => parseStkCallback(body)).toThrow(CallbackError);

@@ -64,10 +64,12 @@ export function parseStkCallback(body: unknown): StkCallback {
   if (!isObject(cb)) throw new CallbackError('expected {"Body": {"stkCallback": {...}}}');
   const merchantRequestId = cb.MerchantRequestID;
   const checkoutRequestId = cb.CheckoutRequestID;
-  if (typeof merchantRequestId !== "string" || !merchantRequestId || merchantRequestId.length > 100) throw new CallbackError("MerchantRequestID must be a string");
-  if (typeof checkoutRequestId !== "string" || !/^[A-Za-z0-9_\-]{1,100}$/.test(checkoutRequestId)) throw new CallbackError("CheckoutRequestID must be a string");
+  if (typeof merchantRequestId !== "string" || !merchantRequestId || merchantRequestId.length > 100)
+    throw new CallbackError("MerchantRequestID must be a string");
+  if (typeof checkoutRequestId !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(checkoutRequestId)) throw new CallbackError("CheckoutRequestID must be a string");
   const rawCode = cb.ResultCode;
-  const resultCode = typeof rawCode === "number" && Number.isInteger(rawCode) ? rawCode : typeof rawCode === "string" && /^\d{1,6}$/.test(rawCode) ? Number(rawCode) : null;
+  const resultCode =
+    typeof rawCode === "number" && Number.isInteger(rawCode) ? rawCode : typeof rawCode === "string" && /^\d{1,6}$/.test(rawCode) ? Number(rawCode) : null;
   if (resultCode === null || resultCode < 0) throw new CallbackError("ResultCode must be a whole number");
   const resultDesc = typeof cb.ResultDesc === "string" ? cb.ResultDesc.slice(0, 500) : "";
 
@@ -84,7 +86,8 @@ export function parseStkCallback(body: unknown): StkCallback {
   const outcome = outcomeFor(resultCode, resultDesc, items);
   if (outcome.kind === "paid") {
     if (!outcome.receipt || !/^[A-Z0-9]{6,20}$/.test(outcome.receipt)) throw new CallbackError("a successful callback needs a MpesaReceiptNumber");
-    if (outcome.amount === null || outcome.amount <= 0 || !Number.isInteger(outcome.amount)) throw new CallbackError("a successful callback needs a whole-shilling Amount");
+    if (outcome.amount === null || outcome.amount <= 0 || !Number.isInteger(outcome.amount))
+      throw new CallbackError("a successful callback needs a whole-shilling Amount");
   }
   return { merchantRequestId, checkoutRequestId, resultCode, resultDesc, items, outcome };
 }

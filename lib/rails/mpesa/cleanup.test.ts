@@ -105,10 +105,14 @@ describe("payments:cleanup", () => {
   it("the command prints the summary first and, without --apply, changes nothing", async () => {
     await failedPayment({ receipt: receipt() });
     const before = await snapshot();
-    const { stdout } = await promisify(execFile)("node_modules/.bin/tsx", ["--conditions=react-server", "scripts/payments-cleanup.ts", "--delete-tests", "--age-days", "0"], {
-      env: { ...process.env, LOG_LEVEL: "silent" },
-      timeout: 60_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      "node_modules/.bin/tsx",
+      ["--conditions=react-server", "scripts/payments-cleanup.ts", "--delete-tests", "--age-days", "0"],
+      {
+        env: { ...process.env, LOG_LEVEL: "silent" },
+        timeout: 60_000,
+      },
+    );
     expect(stdout).toMatch(/dry run/);
     expect(stdout).toMatch(/WITH an M-Pesa receipt → confirm as paid and credit: [1-9]/);
     expect(await snapshot()).toEqual(before);

@@ -50,7 +50,13 @@ export async function planCleanup(opts: CleanupOptions): Promise<CleanupPlan> {
     orderBy: { createdAt: "asc" },
   });
   return {
-    confirm: withReceipt.map((c) => ({ checkoutId: c.id, receipt: c.mpesa!.receiptNumber!, amountKes: c.mpesa!.amountKes, credits: c.credits, createdAt: c.createdAt })),
+    confirm: withReceipt.map((c) => ({
+      checkoutId: c.id,
+      receipt: c.mpesa!.receiptNumber!,
+      amountKes: c.mpesa!.amountKes,
+      credits: c.credits,
+      createdAt: c.createdAt,
+    })),
     remove: opts.deleteTests ? tests.map((c) => ({ checkoutId: c.id, createdAt: c.createdAt, sandbox: true })) : [],
     keptTests: opts.deleteTests ? 0 : tests.length,
     cutoff,
@@ -74,7 +80,8 @@ export async function applyCleanup(plan: CleanupPlan): Promise<CleanupResult> {
     result.confirmed++;
     const credit = await creditCheckout(item.checkoutId);
     if (credit.outcome === "credited") result.credited++;
-    else if (credit.outcome === "not_creditable") result.skipped.push({ checkoutId: item.checkoutId, reason: `confirmed but not credited (${credit.exception ?? credit.status}: an admin decides)` });
+    else if (credit.outcome === "not_creditable")
+      result.skipped.push({ checkoutId: item.checkoutId, reason: `confirmed but not credited (${credit.exception ?? credit.status}: an admin decides)` });
   }
   if (plan.remove.length) {
     // The conditions again, so a payment that changed since the plan was printed stays.
@@ -82,7 +89,8 @@ export async function applyCleanup(plan: CleanupPlan): Promise<CleanupResult> {
       where: { id: { in: plan.remove.map((r) => r.checkoutId) }, rail: "mpesa", status: "failed", mpesa: { receiptNumber: null, sandbox: true } },
     });
     result.deleted = count;
-    if (count < plan.remove.length) result.skipped.push({ checkoutId: "-", reason: `${plan.remove.length - count} test payment(s) changed since the summary and were kept` });
+    if (count < plan.remove.length)
+      result.skipped.push({ checkoutId: "-", reason: `${plan.remove.length - count} test payment(s) changed since the summary and were kept` });
   }
   return result;
 }

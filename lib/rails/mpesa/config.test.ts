@@ -25,7 +25,16 @@ const sandboxRails = (v: string) => {
 describe("parseMpesaSettings", () => {
   it("live with credentials: Daraja sandbox by default, callback under APP_URL, a fixed KES rate by default", () => {
     const s = parseMpesaSettings(live);
-    expect(s).toMatchObject({ mode: "live", environment: "sandbox", baseUrl: "https://sandbox.safaricom.co.ke", shortcode: "600999", partyB: "600999", testMoney: true, queryAfterSeconds: 60, fxFixedRates: "USD:KES=129.50" });
+    expect(s).toMatchObject({
+      mode: "live",
+      environment: "sandbox",
+      baseUrl: "https://sandbox.safaricom.co.ke",
+      shortcode: "600999",
+      partyB: "600999",
+      testMoney: true,
+      queryAfterSeconds: 60,
+      fxFixedRates: "USD:KES=129.50",
+    });
     expect(s.callbackUrl).toBe("http://localhost:3000/api/webhooks/mpesa/0123456789abcdef0123456789abcdef");
   });
 
@@ -33,7 +42,9 @@ describe("parseMpesaSettings", () => {
     const s = parseMpesaSettings({ ...live, MPESA_ENV: "production", MPESA_CALLBACK_BASE_URL: "https://pay.example.com/", FX_FIXED_RATES: "USD:KES=130" });
     expect(s).toMatchObject({ baseUrl: "https://api.safaricom.co.ke", testMoney: false, fxFixedRates: "USD:KES=130" });
     expect(s.callbackUrl).toBe("https://pay.example.com/api/webhooks/mpesa/0123456789abcdef0123456789abcdef");
-    expect(() => parseMpesaSettings({ ...live, MPESA_ENV: "production", MPESA_CALLBACK_BASE_URL: "http://pay.example.com" })).toThrow(/MPESA_CALLBACK_BASE_URL: must be an https/);
+    expect(() => parseMpesaSettings({ ...live, MPESA_ENV: "production", MPESA_CALLBACK_BASE_URL: "http://pay.example.com" })).toThrow(
+      /MPESA_CALLBACK_BASE_URL: must be an https/,
+    );
   });
 
   it.each([

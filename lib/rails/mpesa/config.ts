@@ -21,21 +21,33 @@ export const DEFAULT_SANDBOX_FX = "USD:KES=129.50";
 
 const BASE_URLS = { sandbox: "https://sandbox.safaricom.co.ke", production: "https://api.safaricom.co.ke" } as const;
 
-
 const schema = z.object({
   MPESA_ENV: optional.pipe(z.enum(["sandbox", "production"], { message: "must be sandbox or production" }).optional()),
   MPESA_API_BASE_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://sandbox.safaricom.co.ke" }).optional()),
   MPESA_CONSUMER_KEY: optional,
   MPESA_CONSUMER_SECRET: optional,
-  MPESA_SHORTCODE: optional.pipe(z.string().regex(/^\d{5,7}$/, "must be the 5 to 7 digit paybill or store number").optional()),
+  MPESA_SHORTCODE: optional.pipe(
+    z
+      .string()
+      .regex(/^\d{5,7}$/, "must be the 5 to 7 digit paybill or store number")
+      .optional(),
+  ),
   MPESA_PASSKEY: optional,
   MPESA_TRANSACTION_TYPE: optional.pipe(
     z.enum(["CustomerPayBillOnline", "CustomerBuyGoodsOnline"], { message: "must be CustomerPayBillOnline or CustomerBuyGoodsOnline" }).optional(),
   ),
-  MPESA_PARTY_B: optional.pipe(z.string().regex(/^\d{5,7}$/, "must be the 5 to 7 digit paybill or till number").optional()),
+  MPESA_PARTY_B: optional.pipe(
+    z
+      .string()
+      .regex(/^\d{5,7}$/, "must be the 5 to 7 digit paybill or till number")
+      .optional(),
+  ),
   MPESA_CALLBACK_BASE_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://pay.example.com" }).optional()),
   MPESA_CALLBACK_TOKEN: optional.pipe(
-    z.string().regex(/^[A-Za-z0-9_-]{24,200}$/, "must be at least 24 random URL-safe characters (openssl rand -hex 16)").optional(),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{24,200}$/, "must be at least 24 random URL-safe characters (openssl rand -hex 16)")
+      .optional(),
   ),
   MPESA_ALLOWED_IPS: optional,
   MPESA_QUERY_AFTER_SECONDS: optional.pipe(
@@ -131,7 +143,8 @@ export function parseMpesaSettings(source: Record<string, string | undefined>): 
     if (!v.MPESA_CONSUMER_SECRET) fail("MPESA_CONSUMER_SECRET", "is required with MPESA_CONSUMER_KEY (both from your Daraja app)");
     if (!v.MPESA_SHORTCODE) fail("MPESA_SHORTCODE", "is required for M-Pesa (your paybill, or the store number for buy goods)");
     if (!v.MPESA_PASSKEY) fail("MPESA_PASSKEY", "is required for M-Pesa (the Lipa Na M-Pesa Online passkey Safaricom sent you)");
-    if (!v.MPESA_CALLBACK_TOKEN) fail("MPESA_CALLBACK_TOKEN", "is required for M-Pesa: M-Pesa callbacks are unsigned, so this secret path segment proves them (openssl rand -hex 16)");
+    if (!v.MPESA_CALLBACK_TOKEN)
+      fail("MPESA_CALLBACK_TOKEN", "is required for M-Pesa: M-Pesa callbacks are unsigned, so this secret path segment proves them (openssl rand -hex 16)");
     if (base.transactionType === "CustomerBuyGoodsOnline" && !v.MPESA_PARTY_B)
       fail("MPESA_PARTY_B", "is required with MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline (the till number)");
     const callbackBase = v.MPESA_CALLBACK_BASE_URL ?? e.APP_URL;
@@ -151,7 +164,9 @@ export function parseMpesaSettings(source: Record<string, string | undefined>): 
     };
   }
 
-  const token = v.MPESA_CALLBACK_TOKEN ?? (g.__satchelMpesaLocalToken ??= randomBytes(18).toString("base64url"));
+  // One random token per process, so the local fake and the callback route agree.
+  if (!v.MPESA_CALLBACK_TOKEN) g.__satchelMpesaLocalToken ??= randomBytes(18).toString("base64url");
+  const token = v.MPESA_CALLBACK_TOKEN ?? g.__satchelMpesaLocalToken!;
   return {
     ...base,
     mode,
@@ -182,7 +197,7 @@ function parseAllowedIps(value: string): string[] {
   for (const item of list) {
     const [ip, bits] = item.split("/");
     const v4 = IPV4.exec(ip ?? "");
-    const okV4 = v4 && v4.slice(1).every((o) => Number(o) <= 255) && (bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32));
+    const okV4 = v4?.slice(1).every((o) => Number(o) <= 255) && (bits === undefined || (/^\d{1,2}$/.test(bits) && Number(bits) <= 32));
     const okV6 = !v4 && bits === undefined && /^[0-9a-fA-F:]+$/.test(ip ?? "") && (ip ?? "").includes(":");
     if (!okV4 && !okV6) fail("MPESA_ALLOWED_IPS", `${JSON.stringify(item)} is not an IP address or IPv4 CIDR range (e.g. 196.201.214.200,196.201.214.0/24)`);
   }

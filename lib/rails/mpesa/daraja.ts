@@ -66,13 +66,21 @@ export function stkPassword(shortcode: string, passkey: string, timestamp: strin
 
 /** AccountReference: at most 12 characters, letters and digits (what the buyer sees as "account"). */
 export function accountReference(text: string): string {
-  const clean = text.replace(/[^A-Za-z0-9]/g, "").toUpperCase().slice(0, 12);
+  const clean = text
+    .replace(/[^A-Za-z0-9]/g, "")
+    .toUpperCase()
+    .slice(0, 12);
   return clean || "SATCHEL";
 }
 
 /** TransactionDesc: 1 to 13 characters. */
 export function transactionDesc(text: string): string {
-  const clean = text.replace(/[^A-Za-z0-9 ]/g, "").replace(/\s+/g, " ").trim().slice(0, 13).trim();
+  const clean = text
+    .replace(/[^A-Za-z0-9 ]/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 13)
+    .trim();
   return clean || "Payment";
 }
 
@@ -178,10 +186,14 @@ export class DarajaClient {
     const basic = Buffer.from(`${this.o.consumerKey}:${this.o.consumerSecret}`, "utf8").toString("base64");
     const res = await this.send("GET", "/oauth/v1/generate?grant_type=client_credentials", { authorization: `Basic ${basic}` }, undefined, true);
     if (res.status === 400 || res.status === 401 || res.status === 403)
-      throw new DarajaError("auth", `Daraja refused the consumer key/secret (HTTP ${res.status}${res.error ? `: ${res.error.errorMessage}` : ""}); check MPESA_CONSUMER_KEY and MPESA_CONSUMER_SECRET`, {
-        status: res.status,
-        errorCode: res.error?.errorCode,
-      });
+      throw new DarajaError(
+        "auth",
+        `Daraja refused the consumer key/secret (HTTP ${res.status}${res.error ? `: ${res.error.errorMessage}` : ""}); check MPESA_CONSUMER_KEY and MPESA_CONSUMER_SECRET`,
+        {
+          status: res.status,
+          errorCode: res.error?.errorCode,
+        },
+      );
     if (res.status !== 200) throw rejected(res);
     const body = res.json as { access_token?: unknown; expires_in?: unknown } | null;
     const token = typeof body?.access_token === "string" ? body.access_token : "";
@@ -193,7 +205,8 @@ export class DarajaClient {
 
   /** Sends the M-Pesa Express prompt to the buyer's phone. */
   async stkPush(input: StkPushInput): Promise<StkPushResult> {
-    if (!Number.isInteger(input.amount) || input.amount < 1) throw new DarajaError("rejected", `M-Pesa charges whole shillings of at least 1, got ${input.amount}`);
+    if (!Number.isInteger(input.amount) || input.amount < 1)
+      throw new DarajaError("rejected", `M-Pesa charges whole shillings of at least 1, got ${input.amount}`);
     const timestamp = darajaTimestamp(this.o.now());
     const body = {
       BusinessShortCode: this.o.shortcode,
@@ -210,15 +223,23 @@ export class DarajaClient {
     };
     // A push answered 500 may still have reached the phone: retrying it could prompt the
     // buyer twice, so only throttling and gateway errors (never processed) are retried.
-    const res = await this.authorized("/mpesa/stkpush/v1/processrequest", body, (status) => status === 429 || status === 502 || status === 503 || status === 504);
+    const res = await this.authorized(
+      "/mpesa/stkpush/v1/processrequest",
+      body,
+      (status) => status === 429 || status === 502 || status === 503 || status === 504,
+    );
     if (res.status !== 200) throw rejected(res);
     const r = res.json as Record<string, unknown> | null;
     const checkoutRequestId = typeof r?.CheckoutRequestID === "string" ? r.CheckoutRequestID : "";
     const merchantRequestId = typeof r?.MerchantRequestID === "string" ? r.MerchantRequestID : "";
     const responseCode = r?.ResponseCode === undefined ? "" : String(r.ResponseCode);
     if (responseCode !== "0")
-      throw new DarajaError("rejected", `Daraja did not accept the prompt: ${String(r?.ResponseDescription ?? r?.errorMessage ?? "no reason given")}`, { status: res.status, errorCode: responseCode || null });
-    if (!checkoutRequestId || !merchantRequestId) throw new DarajaError("bad_response", "Daraja accepted the prompt without a CheckoutRequestID/MerchantRequestID", { status: res.status });
+      throw new DarajaError("rejected", `Daraja did not accept the prompt: ${String(r?.ResponseDescription ?? r?.errorMessage ?? "no reason given")}`, {
+        status: res.status,
+        errorCode: responseCode || null,
+      });
+    if (!checkoutRequestId || !merchantRequestId)
+      throw new DarajaError("bad_response", "Daraja accepted the prompt without a CheckoutRequestID/MerchantRequestID", { status: res.status });
     return { merchantRequestId, checkoutRequestId, responseCode, customerMessage: String(r?.CustomerMessage ?? "") };
   }
 
@@ -233,7 +254,11 @@ export class DarajaClient {
     };
     // Queries change nothing, so every 429/5xx is retried — except Daraja's "still being
     // processed" 500, which is an answer, not a failure.
-    const res = await this.authorized("/mpesa/stkpushquery/v1/query", body, (status, error) => (status === 429 || status >= 500) && error?.errorCode !== QUERY_PENDING_CODE);
+    const res = await this.authorized(
+      "/mpesa/stkpushquery/v1/query",
+      body,
+      (status, error) => (status === 429 || status >= 500) && error?.errorCode !== QUERY_PENDING_CODE,
+    );
     if (res.error?.errorCode === QUERY_PENDING_CODE) return { state: "pending", message: res.error.errorMessage };
     if (res.status !== 200) throw rejected(res);
     const r = res.json as Record<string, unknown> | null;
@@ -252,12 +277,20 @@ export class DarajaClient {
   private async authorized(path: string, body: unknown, retryable: (status: number, error: DarajaErrorBody | null) => boolean): Promise<Response_> {
     for (let round = 1; ; round++) {
       const token = await this.accessToken();
-      const res = await this.send("POST", path, { authorization: `Bearer ${token}`, "content-type": "application/json" }, JSON.stringify(body), false, retryable);
+      const res = await this.send(
+        "POST",
+        path,
+        { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        JSON.stringify(body),
+        false,
+        retryable,
+      );
       if (res.status === 401 && round === 1) {
         await this.o.tokens.invalidate(token);
         continue;
       }
-      if (res.status === 401) throw new DarajaError("auth", `Daraja refused a fresh access token for ${path}`, { status: 401, errorCode: res.error?.errorCode });
+      if (res.status === 401)
+        throw new DarajaError("auth", `Daraja refused a fresh access token for ${path}`, { status: 401, errorCode: res.error?.errorCode });
       return res;
     }
   }
@@ -276,7 +309,12 @@ export class DarajaClient {
       let res: Response;
       try {
         this.stats.requests++;
-        res = await this.o.fetch(`${this.o.baseUrl}${path}`, { method, headers: { accept: "application/json", ...headers }, body, signal: AbortSignal.timeout(this.o.timeoutMs) });
+        res = await this.o.fetch(`${this.o.baseUrl}${path}`, {
+          method,
+          headers: { accept: "application/json", ...headers },
+          body,
+          signal: AbortSignal.timeout(this.o.timeoutMs),
+        });
       } catch (err) {
         // A POST that timed out may have arrived; only idempotent calls and queries retry it.
         lastError = new DarajaError("unavailable", `Daraja did not answer ${path}: ${(err as Error).message}`, { cause: err });
@@ -293,10 +331,14 @@ export class DarajaClient {
       const error = errorBody(json);
       const out = { status: res.status, json, error };
       if (res.status < 400 || !retryable(res.status, error)) return out;
-      lastError = new DarajaError(res.status === 429 ? "rate_limited" : "unavailable", `Daraja answered ${path} with HTTP ${res.status}${error ? ` ${error.errorCode}: ${error.errorMessage}` : ""}`, {
-        status: res.status,
-        errorCode: error?.errorCode,
-      });
+      lastError = new DarajaError(
+        res.status === 429 ? "rate_limited" : "unavailable",
+        `Daraja answered ${path} with HTTP ${res.status}${error ? ` ${error.errorCode}: ${error.errorMessage}` : ""}`,
+        {
+          status: res.status,
+          errorCode: error?.errorCode,
+        },
+      );
       const retryAfter = Number(res.headers.get("retry-after"));
       if (res.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 && retryAfter <= 30) await sleep(retryAfter * 1000);
     }

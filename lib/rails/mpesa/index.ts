@@ -1,3 +1,2 @@
-export { mpesaRail, observeMpesaCheckout, startMpesaCheckout } from "./rail";
 export { mpesaSettings } from "./config";
-export { retryMpesaCheckout } from "./rail";
+export { mpesaRail, observeMpesaCheckout, retryMpesaCheckout, startMpesaCheckout } from "./rail";

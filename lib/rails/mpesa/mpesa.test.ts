@@ -49,10 +49,25 @@ const checkoutOf = (id: string) => db.checkout.findUniqueOrThrow({ where: { id }
 describe("starting an M-Pesa checkout", () => {
   it("prices in whole shillings at the fixed rate, sends the STK push in Daraja's shape and records it", async () => {
     const { checkout, payment, requestId } = await started("+254 712 345 678");
-    expect(checkout).toMatchObject({ rail: "mpesa", status: "pending", expectedAmount: 2590n, amountUnit: "KES", rateValue: "129.5", rateSource: "fixed", externalRef: requestId });
+    expect(checkout).toMatchObject({
+      rail: "mpesa",
+      status: "pending",
+      expectedAmount: 2590n,
+      amountUnit: "KES",
+      rateValue: "129.5",
+      rateSource: "fixed",
+      externalRef: requestId,
+    });
     expect(payment).toMatchObject({ phone: "254712345678", amountKes: 2590, sandbox: true, receiptNumber: null });
     const sent = fake.requests.get(requestId)!;
-    expect(sent).toMatchObject({ amount: 2590, phone: "254712345678", shortcode: "174379", partyB: "174379", transactionType: "CustomerPayBillOnline", transactionDesc: "Medium" });
+    expect(sent).toMatchObject({
+      amount: 2590,
+      phone: "254712345678",
+      shortcode: "174379",
+      partyB: "174379",
+      transactionType: "CustomerPayBillOnline",
+      transactionDesc: "Medium",
+    });
     expect(sent.callbackUrl).toBe(`http://127.0.0.1:9/api/webhooks/mpesa/${TOKEN}`);
     expect(sent.accountReference.length).toBeLessThanOrEqual(12);
     expect(payment.merchantRequestId).toBe(sent.merchantRequestId);
@@ -71,9 +86,12 @@ describe("the callback", () => {
   it("approve → paid with the receipt → credited once, answered with Daraja's acknowledgement", async () => {
     const { user, checkout, requestId } = await started();
     const body = await buyer(requestId, "approve");
-    const res = await callbackRoute(new Request(`http://x/api/webhooks/mpesa/${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body }), {
-      params: Promise.resolve({ token: TOKEN }),
-    });
+    const res = await callbackRoute(
+      new Request(`http://x/api/webhooks/mpesa/${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body }),
+      {
+        params: Promise.resolve({ token: TOKEN }),
+      },
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ResultCode: 0, ResultDesc: "Accepted" });
     const after = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
@@ -102,9 +120,12 @@ describe("the callback", () => {
     const body = await buyer(requestId, "approve");
     const err = await callback(body, "guessed-token-0123456789abcdefgh").catch((e) => e);
     expect(isAppError(err) && err.status).toBe(404);
-    const res = await callbackRoute(new Request("http://x/api/webhooks/mpesa/nope", { method: "POST", headers: { "content-type": "application/json" }, body }), {
-      params: Promise.resolve({ token: "nope" }),
-    });
+    const res = await callbackRoute(
+      new Request("http://x/api/webhooks/mpesa/nope", { method: "POST", headers: { "content-type": "application/json" }, body }),
+      {
+        params: Promise.resolve({ token: "nope" }),
+      },
+    );
     expect(res.status).toBe(404);
     const rejected = await db.webhookInbox.findMany({ where: { provider: "mpesa", status: "rejected", body } });
     expect(rejected).toHaveLength(2);
@@ -122,7 +143,13 @@ describe("the callback", () => {
           ...real.Body.stkCallback,
           ResultCode: 0,
           ResultDesc: "The service request is processed successfully.",
-          CallbackMetadata: { Item: [{ Name: "Amount", Value: 2590 }, { Name: "MpesaReceiptNumber", Value: "FORGED1234" }, { Name: "PhoneNumber", Value: 254712345678 }] },
+          CallbackMetadata: {
+            Item: [
+              { Name: "Amount", Value: 2590 },
+              { Name: "MpesaReceiptNumber", Value: "FORGED1234" },
+              { Name: "PhoneNumber", Value: 254712345678 },
+            ],
+          },
         },
       },
     };
@@ -170,9 +197,12 @@ describe("the callback", () => {
 
   it("an oversized body is 413 before anything is read into memory", async () => {
     const body = JSON.stringify({ pad: "x".repeat(20_000) });
-    const res = await callbackRoute(new Request(`http://x/api/webhooks/mpesa/${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body }), {
-      params: Promise.resolve({ token: TOKEN }),
-    });
+    const res = await callbackRoute(
+      new Request(`http://x/api/webhooks/mpesa/${TOKEN}`, { method: "POST", headers: { "content-type": "application/json" }, body }),
+      {
+        params: Promise.resolve({ token: TOKEN }),
+      },
+    );
     expect(res.status).toBe(413);
   });
 
@@ -214,7 +244,10 @@ describe("no callback: the STK query", () => {
 
   it("a prompt still 'being processed' after the checkout expired fails as expired", async () => {
     const { checkout } = await started();
-    expect(await observeMpesaCheckout(checkout.id, { now: new Date(checkout.expiresAt.getTime() - 1_000) })).toMatchObject({ status: "pending", changed: false });
+    expect(await observeMpesaCheckout(checkout.id, { now: new Date(checkout.expiresAt.getTime() - 1_000) })).toMatchObject({
+      status: "pending",
+      changed: false,
+    });
     const r = await observeMpesaCheckout(checkout.id, { now: new Date(checkout.expiresAt.getTime() + 20_000) });
     expect(r).toMatchObject({ status: "failed", changed: true });
     expect((await checkoutOf(checkout.id)).failureMessage).toContain("prompt expired");

@@ -25,7 +25,10 @@ export interface ApplyInput {
 export type ApplyResult = { changed: boolean; status: string; exception: string | null; note?: string };
 
 export async function applyMpesaResult(input: ApplyInput): Promise<ApplyResult> {
-  const p = await db.mpesaPayment.findUnique({ where: { checkoutId: input.checkoutId }, select: { id: true, amountKes: true, receiptNumber: true, phone: true } });
+  const p = await db.mpesaPayment.findUnique({
+    where: { checkoutId: input.checkoutId },
+    select: { id: true, amountKes: true, receiptNumber: true, phone: true },
+  });
   if (!p) throw new Error(`no M-Pesa payment for checkout ${input.checkoutId}`);
   const o = input.outcome;
   if (o.kind === "paid") {

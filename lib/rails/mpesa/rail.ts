@@ -2,7 +2,7 @@ import "server-only";
 import { createProviderCheckout, markProviderFailed, setExternalRef } from "@/lib/checkouts/provider";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { log } from "@/lib/log";
 import { convertFiat, fiatDecimals } from "@/lib/rails/bitcoin/amounts";
 import type { Rail, RailObservation } from "@/lib/rails/types";
@@ -44,10 +44,17 @@ export async function startMpesaCheckout(input: { userId: string; packageId: str
       rail: "mpesa",
       amountFor: async (pkg) => {
         const rate = await fx.getFxRate(pkg.currency, "KES");
-        const kes = convertFiat({ amountMinor: BigInt(pkg.priceMinor), fromDecimals: fiatDecimals(pkg.currency), toDecimals: 0, rate: rate.rate, rounding: "up" });
+        const kes = convertFiat({
+          amountMinor: BigInt(pkg.priceMinor),
+          fromDecimals: fiatDecimals(pkg.currency),
+          toDecimals: 0,
+          rate: rate.rate,
+          rounding: "up",
+        });
         return { expectedAmount: kes < 1n ? 1n : kes, amountUnit: "KES", rate: { value: rate.rate, source: rate.source, at: rate.at } };
       },
-      describe: (pkg, kes) => `M-Pesa checkout started: KES ${kes} for ${pkg.name}${s.mode === "local" ? " (local sandbox)" : s.testMoney ? " (Daraja sandbox)" : ""}`,
+      describe: (pkg, kes) =>
+        `M-Pesa checkout started: KES ${kes} for ${pkg.name}${s.mode === "local" ? " (local sandbox)" : s.testMoney ? " (Daraja sandbox)" : ""}`,
     });
   } catch (err) {
     if (err instanceof RateError) {
@@ -70,7 +77,10 @@ export async function startMpesaCheckout(input: { userId: string; packageId: str
       accountReference: `SAT${checkout.id.slice(-9)}`,
       transactionDesc: checkout.packageName,
     });
-    await db.mpesaPayment.update({ where: { checkoutId: checkout.id }, data: { merchantRequestId: pushed.merchantRequestId, checkoutRequestId: pushed.checkoutRequestId } });
+    await db.mpesaPayment.update({
+      where: { checkoutId: checkout.id },
+      data: { merchantRequestId: pushed.merchantRequestId, checkoutRequestId: pushed.checkoutRequestId },
+    });
     await setExternalRef(checkout.id, pushed.checkoutRequestId);
   } catch (err) {
     // The checkout exists: the buyer sees why it failed and a "Try again" button.
@@ -100,7 +110,7 @@ export async function observeMpesaCheckout(checkoutId: string, opts: { now?: Dat
     where: { id: checkoutId },
     select: { status: true, exception: true, rail: true, expiresAt: true, mpesa: { select: { checkoutRequestId: true, createdAt: true, queriedAt: true } } },
   });
-  if (!c || c.rail !== "mpesa") throw new AppError("not_found", "No such M-Pesa checkout.");
+  if (c?.rail !== "mpesa") throw new AppError("not_found", "No such M-Pesa checkout.");
   const same = { status: c.status, exception: c.exception, changed: false };
   const p = c.mpesa;
   if ((c.status !== "pending" && c.status !== "confirming") || !p?.checkoutRequestId) return same;
@@ -146,7 +156,9 @@ export const mpesaRail: Rail = {
   label: "M-Pesa",
   enabled: () => mpesaSettings().mode !== "off",
   sandbox: () => mpesaSettings().mode === "local",
-  fields: [{ name: "phone", label: "M-Pesa phone number", type: "tel", hint: "The Safaricom number that gets the payment prompt, e.g. 0712 345 678", required: true }],
+  fields: [
+    { name: "phone", label: "M-Pesa phone number", type: "tel", hint: "The Safaricom number that gets the payment prompt, e.g. 0712 345 678", required: true },
+  ],
   async start({ userId, packageId, fields }) {
     return startMpesaCheckout({ userId, packageId, phone: fields.phone ?? "" });
   },

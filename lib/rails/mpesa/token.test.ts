@@ -81,7 +81,9 @@ describe("the shared Daraja OAuth token", () => {
   });
 
   it("wrong consumer credentials are a typed auth error naming the settings", async () => {
-    const err = await instance({ secret: "wrong" }).accessToken().catch((e) => e);
+    const err = await instance({ secret: "wrong" })
+      .accessToken()
+      .catch((e) => e);
     expect(err).toBeInstanceOf(DarajaError);
     expect(err.kind).toBe("auth");
     expect(err.message).toContain("MPESA_CONSUMER_KEY");
@@ -91,7 +93,15 @@ describe("the shared Daraja OAuth token", () => {
 describe("backoff", () => {
   it("retries an STK query through 429 and 503", async () => {
     const c = instance();
-    const push = await c.stkPush({ transactionType: "CustomerPayBillOnline", amount: 5, phone: "254712345678", partyB: fake.shortcode, callbackUrl: "http://127.0.0.1:9/cb", accountReference: "A", transactionDesc: "B" });
+    const push = await c.stkPush({
+      transactionType: "CustomerPayBillOnline",
+      amount: 5,
+      phone: "254712345678",
+      partyB: fake.shortcode,
+      callbackUrl: "http://127.0.0.1:9/cb",
+      accountReference: "A",
+      transactionDesc: "B",
+    });
     fake.failNext("/mpesa/stkpushquery/v1/query", 429, 1);
     const pending = await c.stkQuery(push.checkoutRequestId);
     expect(pending).toEqual({ state: "pending", message: "The transaction is being processed" });
@@ -116,7 +126,15 @@ describe("backoff", () => {
     const before = fake.stats.push;
     fake.failNext("/mpesa/stkpush/v1/processrequest", 500, 1);
     const err = await c
-      .stkPush({ transactionType: "CustomerPayBillOnline", amount: 5, phone: "254712345678", partyB: fake.shortcode, callbackUrl: "http://127.0.0.1:9/cb", accountReference: "A", transactionDesc: "B" })
+      .stkPush({
+        transactionType: "CustomerPayBillOnline",
+        amount: 5,
+        phone: "254712345678",
+        partyB: fake.shortcode,
+        callbackUrl: "http://127.0.0.1:9/cb",
+        accountReference: "A",
+        transactionDesc: "B",
+      })
       .catch((e) => e);
     expect(err).toBeInstanceOf(DarajaError);
     expect(err.kind).toBe("unavailable");

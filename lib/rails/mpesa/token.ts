@@ -24,7 +24,9 @@ export function dbTokenStore(id: string, now: () => number = Date.now): TokenSto
     db.$transaction(
       async (tx) => {
         await tx.$executeRaw`INSERT INTO "MpesaToken" ("id", "accessToken", "expiresAt", "updatedAt") VALUES (${id}, '', to_timestamp(0), now()) ON CONFLICT ("id") DO NOTHING`;
-        const [row] = await tx.$queryRaw<{ accessToken: string; expiresAt: Date }[]>`SELECT "accessToken", "expiresAt" FROM "MpesaToken" WHERE "id" = ${id} FOR UPDATE`;
+        const [row] = await tx.$queryRaw<
+          { accessToken: string; expiresAt: Date }[]
+        >`SELECT "accessToken", "expiresAt" FROM "MpesaToken" WHERE "id" = ${id} FOR UPDATE`;
         const current = row ? { accessToken: row.accessToken, expiresAt: new Date(row.expiresAt) } : null;
         if (fresh(current, minValidMs)) return current!;
         const next = await refresh();

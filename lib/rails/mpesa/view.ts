@@ -28,7 +28,7 @@ export async function mpesaDetails(checkoutId: string): Promise<MpesaDetails | n
     where: { id: checkoutId },
     select: { rail: true, mpesa: { select: { phone: true, amountKes: true, receiptNumber: true, sandbox: true, checkoutRequestId: true } } },
   });
-  if (!c || c.rail !== "mpesa" || !c.mpesa) return null;
+  if (c?.rail !== "mpesa" || !c.mpesa) return null;
   return {
     phoneMasked: maskPhone(c.mpesa.phone),
     amountKes: c.mpesa.amountKes,

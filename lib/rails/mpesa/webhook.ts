@@ -2,9 +2,9 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { log } from "@/lib/log";
-import { registerProcessor, receiveWebhook, type ProcessResult, type ReceiveResult } from "@/lib/webhooks/inbox";
+import { type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/webhooks/inbox";
 import { CallbackError, outcomeFor, parseStkCallback } from "./callback";
 import { darajaClient } from "./client";
 import { ipAllowed, mpesaSettings } from "./config";
@@ -51,7 +51,14 @@ export async function handleMpesaCallback(token: string, headers: Headers, body:
   if (allowed) {
     const ip = callerIp(headers);
     if (!ip || !ipAllowed(ip, allowed)) {
-      await receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: `caller ${ip ?? "unknown"} is not in MPESA_ALLOWED_IPS` });
+      await receiveWebhook({
+        provider: MPESA_PROVIDER,
+        dedupKey: null,
+        headers,
+        body,
+        verified: false,
+        verifyError: `caller ${ip ?? "unknown"} is not in MPESA_ALLOWED_IPS`,
+      });
       throw new AppError("forbidden", "Not allowed.");
     }
   }
@@ -72,7 +79,10 @@ export async function handleMpesaCallback(token: string, headers: Headers, body:
 /** Processing a stored, verified callback (also what an admin's replay runs). */
 export async function processMpesaCallback(row: { body: string }): Promise<ProcessResult> {
   const cb = parseStkCallback(JSON.parse(row.body));
-  const payment = await db.mpesaPayment.findUnique({ where: { checkoutRequestId: cb.checkoutRequestId }, select: { checkoutId: true, merchantRequestId: true } });
+  const payment = await db.mpesaPayment.findUnique({
+    where: { checkoutRequestId: cb.checkoutRequestId },
+    select: { checkoutId: true, merchantRequestId: true },
+  });
   if (!payment) return { status: "ignored", checkoutId: null, note: "no payment has this CheckoutRequestID" };
   if (payment.merchantRequestId && payment.merchantRequestId !== cb.merchantRequestId)
     return { status: "ignored", checkoutId: payment.checkoutId, note: "MerchantRequestID does not match the prompt we sent" };

@@ -1,11 +1,11 @@
 import "server-only";
-import type { EventCause } from "@/lib/db/generated/enums";
-import { db } from "@/lib/db/client";
 import { markProviderFailed, markProviderPaid, markProviderProcessing } from "@/lib/checkouts/provider";
-import { emitEvent, EVENTS } from "@/lib/lifecycle/events";
+import { db } from "@/lib/db/client";
+import type { EventCause } from "@/lib/db/generated/enums";
+import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { log } from "@/lib/log";
 import type { CreditOn } from "./config";
-import { STATUS_RANK, reportedMinor, type PaymentStatusReport } from "./protocol";
+import { type PaymentStatusReport, reportedMinor, STATUS_RANK } from "./protocol";
 
 // What a gateway status means for the checkout, whether it came by webhook or because we
 // asked (observe). Every change goes through lib/checkouts/provider.ts, whose compare-and-set
@@ -46,7 +46,12 @@ export async function applyGatewayReport(
     case "SUCCESS":
     case "SETTLED": {
       if (status === "SUCCESS" && opts.creditOn === "settled") {
-        outcome = await markProviderProcessing(checkoutId, { cause: opts.cause, message: `NEO Bank ${via}: payment ${tx} succeeded; waiting for settlement (NEOBANK_CREDIT_ON=settled)`, data, now: opts.now });
+        outcome = await markProviderProcessing(checkoutId, {
+          cause: opts.cause,
+          message: `NEO Bank ${via}: payment ${tx} succeeded; waiting for settlement (NEOBANK_CREDIT_ON=settled)`,
+          data,
+          now: opts.now,
+        });
         break;
       }
       if (report.currency && report.currency.toUpperCase() !== c.currency) {

@@ -26,7 +26,14 @@ async function gateway(replies: Reply[]) {
     res.end(r.body === undefined ? "" : JSON.stringify(r.body));
   });
   await new Promise<void>((ok) => server!.listen(0, "127.0.0.1", ok));
-  const client = new NeobankClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, apiKey: "pk_test_123456", privateKey, backoffMs: 5, timeoutMs: 500, retries: 3 });
+  const client = new NeobankClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    apiKey: "pk_test_123456",
+    privateKey,
+    backoffMs: 5,
+    timeoutMs: 500,
+    retries: 3,
+  });
   return { client, seen };
 }
 
@@ -37,7 +44,15 @@ afterEach(async () => {
 });
 
 const created = { tx_id: "TXN-ABC123", status: "CREATED", payment_url: "https://pay.example/p/TXN-ABC123" };
-const payment = { cprn: "CPRN-ABC123", amount: 2000, currency: "USD", reference: "ck_1", description: "Satchel Medium", return_url: "https://satchel.example/checkout/ck_1", callback_url: "https://satchel.example/api/webhooks/neobank" };
+const payment = {
+  cprn: "CPRN-ABC123",
+  amount: 2000,
+  currency: "USD",
+  reference: "ck_1",
+  description: "Satchel Medium",
+  return_url: "https://satchel.example/checkout/ck_1",
+  callback_url: "https://satchel.example/api/webhooks/neobank",
+};
 
 describe("NeobankClient", () => {
   it("sends the API key, the idempotency key and an RSA signature of the exact body", async () => {

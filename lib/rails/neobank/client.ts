@@ -2,14 +2,14 @@ import type { KeyObject } from "node:crypto";
 import type { z } from "zod";
 import {
   gatewayError,
-  paymentCreated,
-  paymentStatus,
-  registrationResponse,
   type PaymentCreated,
   type PaymentRequest,
   type PaymentStatusReport,
+  paymentCreated,
+  paymentStatus,
   type Registration,
   type RegistrationRequest,
+  registrationResponse,
 } from "./protocol";
 import { API_KEY_HEADER, REQUEST_SIGNATURE_HEADER, signRequestBody } from "./signing";
 
@@ -121,7 +121,9 @@ export class NeobankClient {
           await this.wait(attempt, null);
           continue;
         }
-        throw new NeobankError("unavailable", `NEO Bank gateway ${timedOut ? "timed out" : "unreachable"} (${what}): ${(err as Error).message}`, { cause: err });
+        throw new NeobankError("unavailable", `NEO Bank gateway ${timedOut ? "timed out" : "unreachable"} (${what}): ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       const text = await res.text().catch(() => "");
       if (res.ok) {
@@ -133,7 +135,9 @@ export class NeobankClient {
         }
         const parsed = schema.safeParse(data);
         if (!parsed.success)
-          throw new NeobankError("bad_response", `NEO Bank gateway sent an unexpected body (${what}): ${parsed.error.issues[0]?.message ?? "invalid"}`, { status: res.status });
+          throw new NeobankError("bad_response", `NEO Bank gateway sent an unexpected body (${what}): ${parsed.error.issues[0]?.message ?? "invalid"}`, {
+            status: res.status,
+          });
         return parsed.data;
       }
       const retryable = res.status === 429 || res.status >= 500;
@@ -144,7 +148,13 @@ export class NeobankClient {
       const err = gatewayError.safeParse(safeJson(text));
       const code = err.success ? err.data.error.code : null;
       const detail = err.success ? err.data.error.message : text.slice(0, 200) || res.statusText;
-      const kind: NeobankErrorKind = retryable ? "unavailable" : res.status === 401 || res.status === 403 ? "unauthorized" : res.status === 404 ? "not_found" : "rejected";
+      const kind: NeobankErrorKind = retryable
+        ? "unavailable"
+        : res.status === 401 || res.status === 403
+          ? "unauthorized"
+          : res.status === 404
+            ? "not_found"
+            : "rejected";
       const hint = kind === "unauthorized" ? " — check NEOBANK_API_KEY and that the public key of NEOBANK_PRIVATE_KEY is uploaded to the gateway" : "";
       throw new NeobankError(kind, `NEO Bank gateway answered ${res.status} to ${what}: ${detail}${hint}`, { status: res.status, code });
     }

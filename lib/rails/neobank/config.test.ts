@@ -51,16 +51,24 @@ describe("NEO Bank settings", () => {
   });
 
   it("refuses keys that are not RSA-2048 or better", () => {
-    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_PRIVATE_KEY: pem(1024) }, false))).toContain("NEOBANK_PRIVATE_KEY: must be an RSA key of at least 2048 bits (got 1024)");
+    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_PRIVATE_KEY: pem(1024) }, false))).toContain(
+      "NEOBANK_PRIVATE_KEY: must be an RSA key of at least 2048 bits (got 1024)",
+    );
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_PRIVATE_KEY: ec }, false))).toContain("NEOBANK_PRIVATE_KEY: must be an RSA key (got ec)");
-    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_PRIVATE_KEY: "not a key" }, false))).toContain("NEOBANK_PRIVATE_KEY: must be a PEM private key");
+    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_PRIVATE_KEY: "not a key" }, false))).toContain(
+      "NEOBANK_PRIVATE_KEY: must be a PEM private key",
+    );
   });
 
   it("validates the URL, the secret and NEOBANK_CREDIT_ON", () => {
-    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_API_URL: "http://api.example.com" }, false))).toContain("NEOBANK_API_URL: must be an https:// URL");
+    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_API_URL: "http://api.example.com" }, false))).toContain(
+      "NEOBANK_API_URL: must be an https:// URL",
+    );
     expect(resolveNeobankSettings({ ...full, NEOBANK_API_URL: "http://127.0.0.1:8080" }, false).apiUrl).toBe("http://127.0.0.1:8080");
-    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_WEBHOOK_SECRET: "short" }, false))).toContain("NEOBANK_WEBHOOK_SECRET: must be at least 16 characters");
+    expect(error(() => resolveNeobankSettings({ ...full, NEOBANK_WEBHOOK_SECRET: "short" }, false))).toContain(
+      "NEOBANK_WEBHOOK_SECRET: must be at least 16 characters",
+    );
     expect(error(() => resolveNeobankSettings({ NEOBANK_CREDIT_ON: "paid" }, true))).toContain("NEOBANK_CREDIT_ON: must be success or settled");
     expect(resolveNeobankSettings({ NEOBANK_CREDIT_ON: "SETTLED" }, true).creditOn).toBe("settled");
   });

@@ -1,5 +1,5 @@
 import "server-only";
-import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { ConfigError, optionalSetting as optional } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
@@ -24,7 +24,6 @@ export interface NeobankSettings {
   webhookSecret: string;
   creditOn: CreditOn;
 }
-
 
 const schema = z.object({
   NEOBANK_API_URL: optional.pipe(
@@ -60,7 +59,11 @@ function invalid(variable: string, message: string): ConfigError {
  * one line with literal "\n" escapes; those are turned back into newlines first.
  */
 export function parsePrivateKey(pem: string): KeyObject {
-  const text = pem.trim().replace(/^["']|["']$/g, "").replace(/\\r/g, "").replace(/\\n/g, "\n");
+  const text = pem
+    .trim()
+    .replace(/^["']|["']$/g, "")
+    .replace(/\\r/g, "")
+    .replace(/\\n/g, "\n");
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: text, format: "pem" });

@@ -1,6 +1,7 @@
 import "server-only";
-// The NEO Bank / Bill Bitts gateway rail: settings, client, webhook handling and the rail.
-export { neobankSettings, type NeobankSettings } from "./config";
+
 export { NeobankClient, NeobankError } from "./client";
-export { neobankRail, startNeobankCheckout, observeNeobankCheckout } from "./rail";
-export { handleNeobankWebhook, NEOBANK_PROVIDER, MAX_NEOBANK_BODY } from "./webhook";
+// The NEO Bank / Bill Bitts gateway rail: settings, client, webhook handling and the rail.
+export { type NeobankSettings, neobankSettings } from "./config";
+export { neobankRail, observeNeobankCheckout, startNeobankCheckout } from "./rail";
+export { handleNeobankWebhook, MAX_NEOBANK_BODY, NEOBANK_PROVIDER } from "./webhook";

@@ -144,7 +144,9 @@ describe("starting a NEO Bank checkout", () => {
     expect(err).toMatchObject({ kind: "unauthorized", status: 401, code: "invalid_signature" });
     expect(sandbox.refused.last).toBe("invalid_signature");
     // Our own client is fine.
-    await expect((await neobankClient()).createRegistration({ external_id: user.id, email: user.email }, `t:${user.id}`)).resolves.toMatchObject({ status: "success" });
+    await expect((await neobankClient()).createRegistration({ external_id: user.id, email: user.email }, `t:${user.id}`)).resolves.toMatchObject({
+      status: "success",
+    });
   });
 });
 

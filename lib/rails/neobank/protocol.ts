@@ -79,7 +79,10 @@ export const paymentStatus = z.object({
   status,
   amount: z.string().max(40).optional(),
   amount_minor: z.number().int().nonnegative().optional(),
-  currency: z.string().regex(/^[A-Za-z]{3}$/).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/)
+    .optional(),
   reference: z.string().max(100).optional(),
   cprn: z.string().max(64).optional(),
   failure_reason: z.string().max(500).nullable().optional(),

@@ -6,7 +6,7 @@ import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { Rail, RailObservation } from "@/lib/rails/types";
 import { applyGatewayReport } from "./apply";
-import { NeobankError, type NeobankClient } from "./client";
+import { type NeobankClient, NeobankError } from "./client";
 import { neobankSettings } from "./config";
 import { neobankClient } from "./gateway";
 import { minorUnitName, WEB3_ADDRESS } from "./protocol";

@@ -6,14 +6,14 @@ const secret = "whsec_test_0123456789abcdef";
 const body = JSON.stringify({ event_id: "evt_1", tx_id: "TXN-ABC123", status: "SUCCESS", amount: "20.00", currency: "USD" });
 const now = 1_800_000_000;
 
-describe("webhook X-Signature (t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\">)", () => {
+describe('webhook X-Signature (t=<unix>,v1=<hex HMAC-SHA256 of "t.body">)', () => {
   it("accepts a valid signature, and one at the edge of the 300-second window", () => {
     expect(verifyWebhookSignature(signWebhook(body, secret, now), body, secret, { now })).toEqual({ ok: true, timestamp: now });
     expect(verifyWebhookSignature(signWebhook(body, secret, now - 300), body, secret, { now }).ok).toBe(true);
     expect(verifyWebhookSignature(signWebhook(body, secret, now + 300), body, secret, { now }).ok).toBe(true);
   });
 
-  it("signs exactly \"<t>.<raw body>\" with HMAC-SHA256, hex", async () => {
+  it('signs exactly "<t>.<raw body>" with HMAC-SHA256, hex', async () => {
     const { createHmac } = await import("node:crypto");
     const expected = createHmac("sha256", secret).update(`${now}.${body}`).digest("hex");
     expect(webhookHmac(now, body, secret)).toBe(expected);

@@ -1,4 +1,4 @@
-import { createHmac, createSign, createVerify, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createHmac, createSign, createVerify, type KeyObject, timingSafeEqual } from "node:crypto";
 
 // The two signatures of the NEO Bank / Bill Bitts gateway (README: "NEO Bank gateway webhook
 // contract"). Pure functions, shared by the client, the webhook route, the sandbox and tests.
@@ -55,7 +55,7 @@ export function verifyWebhookSignature(
   secret: string,
   opts: { now?: number; toleranceSeconds?: number } = {},
 ): WebhookVerification {
-  if (!header || !header.trim()) return { ok: false, reason: "missing", message: "missing X-Signature header" };
+  if (!header?.trim()) return { ok: false, reason: "missing", message: "missing X-Signature header" };
   if (header.length > 1024) return { ok: false, reason: "malformed", message: "X-Signature header is too long" };
   let timestamp: number | null = null;
   const signatures: string[] = [];
@@ -65,7 +65,8 @@ export function verifyWebhookSignature(
     const key = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     if (key === "t") {
-      if (!/^\d{1,12}$/.test(value) || timestamp !== null) return { ok: false, reason: "malformed", message: "X-Signature t= must be one unix timestamp in seconds" };
+      if (!/^\d{1,12}$/.test(value) || timestamp !== null)
+        return { ok: false, reason: "malformed", message: "X-Signature t= must be one unix timestamp in seconds" };
       timestamp = Number(value);
     } else if (key === "v1") {
       if (!/^[0-9a-fA-F]{64}$/.test(value)) return { ok: false, reason: "malformed", message: "X-Signature v1= must be 64 hex characters" };

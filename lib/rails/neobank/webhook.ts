@@ -1,10 +1,10 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { fingerprint, receiveWebhook, registerProcessor, type ProcessResult, type ReceiveResult } from "@/lib/webhooks/inbox";
+import { fingerprint, type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/webhooks/inbox";
 import { applyGatewayReport } from "./apply";
 import { neobankSettings } from "./config";
-import { webhookBody, WEBHOOK_STATUSES, TX_ID, type WebhookBody } from "./protocol";
+import { TX_ID, WEBHOOK_STATUSES, type WebhookBody, webhookBody } from "./protocol";
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from "./signing";
 
 // NEO Bank webhooks at /api/webhooks/neobank (the contract is in the README). The raw body is

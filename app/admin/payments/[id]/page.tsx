@@ -10,7 +10,7 @@ import { proportionalCredits } from "@/lib/admin/actions";
 import { paymentDetail } from "@/lib/admin/detail";
 import { verifiedNotice } from "@/lib/admin/notice";
 import { requireAdminPage } from "@/lib/auth/guards";
-import { formatDateTime, formatMoney, formatSignedCredits, describeRate } from "@/lib/format";
+import { describeRate, formatDateTime, formatMoney, formatSignedCredits } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Payment" };
 export const dynamic = "force-dynamic";
@@ -39,12 +39,27 @@ export default async function PaymentDetailPage({
   const amounts = `${c.receivedAmount} of ${c.expectedAmount} ${c.amountUnit} received`;
 
   const facts: [string, React.ReactNode][] = [
-    ["Buyer", <Link key="u" href={`/admin/users/${c.user.id}`} className={textLink}>{c.user.email}</Link>],
+    [
+      "Buyer",
+      <Link key="u" href={`/admin/users/${c.user.id}`} className={textLink}>
+        {c.user.email}
+      </Link>,
+    ],
     ["Package", `${c.packageName} · ${c.credits} credits · ${formatMoney(c.priceMinor, c.currency)}`],
     ["Rail", c.rail],
     ["Amount", amounts],
     ["Rate", describeRate(c) ?? "—"],
-    ["Address", c.address ? <span key="a" className="font-mono text-xs">{c.address}{c.derivationIndex !== null ? ` (index ${c.derivationIndex})` : ""}</span> : "—"],
+    [
+      "Address",
+      c.address ? (
+        <span key="a" className="font-mono text-xs">
+          {c.address}
+          {c.derivationIndex !== null ? ` (index ${c.derivationIndex})` : ""}
+        </span>
+      ) : (
+        "—"
+      ),
+    ],
     ["Provider reference", c.externalRef ?? "—"],
     ["Confirmations", `${c.confirmations} / ${c.confirmationsRequired}`],
     ["Created", formatDateTime(c.createdAt)],
@@ -98,7 +113,11 @@ export default async function PaymentDetailPage({
                 label="Credit in full"
                 tone="primary"
                 title={`Credit ${c.credits} credits?`}
-                description={<>Adds the package&apos;s full {c.credits} credits to {c.user.email} and marks the checkout credited. {amounts}.</>}
+                description={
+                  <>
+                    Adds the package&apos;s full {c.credits} credits to {c.user.email} and marks the checkout credited. {amounts}.
+                  </>
+                }
                 confirmLabel={`Credit ${c.credits} credits`}
                 hidden={{ ...hidden, kind: "credit_full" }}
                 reason={c.exception ? `${c.exception.replace("_", " ")}: credited in full after review` : "credited in full after review"}
@@ -108,7 +127,11 @@ export default async function PaymentDetailPage({
                   action={resolveAction}
                   label={`Credit ${partial} (received share)`}
                   title={`Credit ${partial} credits?`}
-                  description={<>Credits in proportion to what arrived: ⌊{c.credits} × {c.receivedAmount.toString()} / {c.expectedAmount.toString()}⌋ = {partial}.</>}
+                  description={
+                    <>
+                      Credits in proportion to what arrived: ⌊{c.credits} × {c.receivedAmount.toString()} / {c.expectedAmount.toString()}⌋ = {partial}.
+                    </>
+                  }
                   confirmLabel={`Credit ${partial} credits`}
                   hidden={{ ...hidden, kind: "credit_partial" }}
                   reason={`${c.exception ?? "short payment"}: credited for the amount received`}
@@ -131,17 +154,42 @@ export default async function PaymentDetailPage({
               label="Refund credits"
               tone="danger"
               title="Refund the credits?"
-              description={<>Takes back the credits this checkout added (a reversing ledger entry). Refused if the buyer has already spent them; balances never go below zero. The buyer&apos;s balance now: {c.user.balance}.</>}
+              description={
+                <>
+                  Takes back the credits this checkout added (a reversing ledger entry). Refused if the buyer has already spent them; balances never go below
+                  zero. The buyer&apos;s balance now: {c.user.balance}.
+                </>
+              }
               confirmLabel="Refund credits"
               hidden={hidden}
             />
           )}
-          <ActionDialog action={recheckAction} label="Re-check now" title="Re-check this payment now?" description="Asks the rail for the latest state and moves the checkout if anything changed." hidden={hidden} reason="re-check requested by an admin" />
+          <ActionDialog
+            action={recheckAction}
+            label="Re-check now"
+            title="Re-check this payment now?"
+            description="Asks the rail for the latest state and moves the checkout if anything changed."
+            hidden={hidden}
+            reason="re-check requested by an admin"
+          />
           {d.can.forward && (
-            <ActionDialog action={forwardAction} label="Retry forwarding" title="Retry forwarding?" description="Re-broadcasts the stored sweep, or builds it if none exists. Never a second, different spend." hidden={hidden} />
+            <ActionDialog
+              action={forwardAction}
+              label="Retry forwarding"
+              title="Retry forwarding?"
+              description="Re-broadcasts the stored sweep, or builds it if none exists. Never a second, different spend."
+              hidden={hidden}
+            />
           )}
           {d.can.resendReceipt && (
-            <ActionDialog action={resendAction} label="Resend receipt" title="Resend the receipt?" description={<>Emails the receipt to {c.user.email} again.</>} hidden={hidden} reason="buyer asked for the receipt again" />
+            <ActionDialog
+              action={resendAction}
+              label="Resend receipt"
+              title="Resend the receipt?"
+              description={<>Emails the receipt to {c.user.email} again.</>}
+              hidden={hidden}
+              reason="buyer asked for the receipt again"
+            />
           )}
         </div>
       </section>
@@ -196,11 +244,21 @@ export default async function PaymentDetailPage({
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase tracking-wide text-slate-500">
                 <tr>
-                  <th scope="col" className="py-2 pr-4">Transaction</th>
-                  <th scope="col" className="py-2 pr-4 text-right">Sats</th>
-                  <th scope="col" className="py-2 pr-4">Block</th>
-                  <th scope="col" className="py-2 pr-4">First seen</th>
-                  <th scope="col" className="py-2">State</th>
+                  <th scope="col" className="py-2 pr-4">
+                    Transaction
+                  </th>
+                  <th scope="col" className="py-2 pr-4 text-right">
+                    Sats
+                  </th>
+                  <th scope="col" className="py-2 pr-4">
+                    Block
+                  </th>
+                  <th scope="col" className="py-2 pr-4">
+                    First seen
+                  </th>
+                  <th scope="col" className="py-2">
+                    State
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -239,7 +297,12 @@ export default async function PaymentDetailPage({
             </p>
             <p className="mt-1 text-slate-600">
               {d.sweep.amountSats.toString()} sats to {d.sweep.toAddress}, fee {d.sweep.feeSats.toString()} sats ({d.sweep.feeRate} sat/vB) ·{" "}
-              {d.sweep.confirmedAt ? `confirmed ${formatDateTime(d.sweep.confirmedAt)}` : d.sweep.broadcastAt ? `broadcast ${formatDateTime(d.sweep.broadcastAt)}` : "stored, not yet broadcast"} · {d.sweep.attempts} attempts
+              {d.sweep.confirmedAt
+                ? `confirmed ${formatDateTime(d.sweep.confirmedAt)}`
+                : d.sweep.broadcastAt
+                  ? `broadcast ${formatDateTime(d.sweep.broadcastAt)}`
+                  : "stored, not yet broadcast"}{" "}
+              · {d.sweep.attempts} attempts
               {d.sweep.error ? ` · last error: ${d.sweep.error}` : ""}
             </p>
           </div>
@@ -280,7 +343,8 @@ export default async function PaymentDetailPage({
               <li key={w.id}>
                 <details className="rounded-lg border border-slate-200">
                   <summary className="cursor-pointer px-3 py-2 text-sm">
-                    <span className="font-medium">{w.provider}</span> · {w.status} · {formatDateTime(w.receivedAt)} · {w.verified ? "verified" : `not verified${w.verifyError ? `: ${w.verifyError}` : ""}`}
+                    <span className="font-medium">{w.provider}</span> · {w.status} · {formatDateTime(w.receivedAt)} ·{" "}
+                    {w.verified ? "verified" : `not verified${w.verifyError ? `: ${w.verifyError}` : ""}`}
                     {w.error ? ` · ${w.error}` : ""}{" "}
                     <Link href={`/admin/webhooks/${w.id}`} className={textLink}>
                       open

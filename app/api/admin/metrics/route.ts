@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { route } from "@/lib/api/handler";
 import { lastDays, metrics, openExceptions, systemStatus } from "@/lib/admin/metrics";
+import { route } from "@/lib/api/handler";
 
 export const dynamic = "force-dynamic";
 

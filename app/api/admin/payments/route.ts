@@ -1,5 +1,5 @@
-import { route } from "@/lib/api/handler";
 import { parsePaymentQuery, searchPayments } from "@/lib/admin/payments";
+import { route } from "@/lib/api/handler";
 
 export const dynamic = "force-dynamic";
 

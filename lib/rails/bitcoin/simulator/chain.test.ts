@@ -1,7 +1,7 @@
-import { describe, expect, test } from "vitest";
-import * as btc from "@scure/btc-signer";
 import { hex } from "@scure/base";
 import { HDKey } from "@scure/bip32";
+import * as btc from "@scure/btc-signer";
+import { describe, expect, test } from "vitest";
 import { BroadcastError, CHAIN_TXS_PER_PAGE, Chain, ELSEWHERE_ADDRESS, REGTEST, SimError } from "./chain";
 
 const ALICE = regtestKey(1).address;
@@ -14,7 +14,12 @@ function regtestKey(i = 0) {
 }
 
 function spend(
-  chain: Chain, from: ReturnType<typeof regtestKey>, txid: string, vout: number, to: string, sats: bigint,
+  chain: Chain,
+  from: ReturnType<typeof regtestKey>,
+  txid: string,
+  vout: number,
+  to: string,
+  sats: bigint,
   claimedValue?: bigint, // lie about the input amount (the signer refuses to overspend otherwise)
 ) {
   const value = claimedValue ?? chain.getTx(txid)!.vout[vout]!.value;
@@ -64,7 +69,11 @@ describe("Chain", () => {
 
   test("multi-output pay and address stats", () => {
     const c = new Chain();
-    c.pay([{ address: ALICE, sats: 10n }, { address: BOB, sats: 20n }, { address: ALICE, sats: 5n }]);
+    c.pay([
+      { address: ALICE, sats: 10n },
+      { address: BOB, sats: 20n },
+      { address: ALICE, sats: 5n },
+    ]);
     c.mine();
     c.pay([{ address: ALICE, sats: 7n }]);
     const s = c.addressStats(ALICE);

@@ -8,8 +8,8 @@
 // sequence number, so a run is deterministic.
 
 import { createHash } from "node:crypto";
-import * as btc from "@scure/btc-signer";
 import { hex } from "@scure/base";
+import * as btc from "@scure/btc-signer";
 
 /** Regtest address parameters (bech32 "bcrt"). @scure/btc-signer only ships main and test. */
 export const REGTEST = { bech32: "bcrt", pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef } as const;
@@ -133,8 +133,18 @@ export class Chain {
   private readonly byAddress = new Map<string, Set<string>>(); // address → txids
   private seq = 0;
   feeEstimates: Record<string, number> = {
-    "1": 20.5, "2": 15.1, "3": 12.0, "4": 10.3, "5": 8.7, "6": 6.2, "10": 3.4, "20": 2.1,
-    "25": 1.8, "144": 1.2, "504": 1.0, "1008": 1.0,
+    "1": 20.5,
+    "2": 15.1,
+    "3": 12.0,
+    "4": 10.3,
+    "5": 8.7,
+    "6": 6.2,
+    "10": 3.4,
+    "20": 2.1,
+    "25": 1.8,
+    "144": 1.2,
+    "504": 1.0,
+    "1008": 1.0,
   };
 
   constructor() {
@@ -195,10 +205,7 @@ export class Chain {
 
   /** GET /address/:a/txs — up to 50 mempool txs, then the first 25 confirmed. */
   addressTxs(address: string): string[] {
-    return [
-      ...this.mempoolHistory(address).slice(0, MAX_MEMPOOL_TXS),
-      ...this.chainHistory(address).slice(0, CHAIN_TXS_PER_PAGE),
-    ];
+    return [...this.mempoolHistory(address).slice(0, MAX_MEMPOOL_TXS), ...this.chainHistory(address).slice(0, CHAIN_TXS_PER_PAGE)];
   }
 
   /** GET /address/:a/txs/chain[/:last_seen] — 25 confirmed txs after last_seen. */
@@ -230,7 +237,11 @@ export class Chain {
   /** GET /address/:a — chain_stats and mempool_stats. */
   addressStats(address: string) {
     const empty = () => ({
-      funded_txo_count: 0, funded_txo_sum: 0n, spent_txo_count: 0, spent_txo_sum: 0n, tx_count: 0,
+      funded_txo_count: 0,
+      funded_txo_sum: 0n,
+      spent_txo_count: 0,
+      spent_txo_sum: 0n,
+      tx_count: 0,
     });
     const chain = empty();
     const mempool = empty();
@@ -274,7 +285,11 @@ export class Chain {
     const fundingTxid = sha256hex(`funding:${seq}`);
     const vin: SimInput[] = [
       {
-        txid: fundingTxid, vout: 0, sequence: 0xfffffffd, scriptsig: "", witness: [],
+        txid: fundingTxid,
+        vout: 0,
+        sequence: 0xfffffffd,
+        scriptsig: "",
+        witness: [],
         fundingPrevout: { address: FAUCET_ADDRESS, scriptpubkey: scriptForAddress(FAUCET_ADDRESS), value: total + SIM_FEE },
       },
     ];
@@ -339,8 +354,15 @@ export class Chain {
     const raw = tx.toBytes(true, true);
     const weight = tx.toBytes(true, false).length * 3 + raw.length; // BIP141
     this.addToMempool({
-      txid, version: tx.version, locktime: tx.lockTime, vin, vout,
-      size: raw.length, weight, hex: hex.encode(raw), seq: ++this.seq,
+      txid,
+      version: tx.version,
+      locktime: tx.lockTime,
+      vin,
+      vout,
+      size: raw.length,
+      weight,
+      hex: hex.encode(raw),
+      seq: ++this.seq,
     });
     return txid;
   }
@@ -369,7 +391,10 @@ export class Chain {
     }
     const removed = this.blocks.splice(this.blocks.length - depth, depth);
     const txids = removed.flatMap((b) => b.txids);
-    for (const id of txids) (this.confirmedAt.delete(id), this.position.delete(id));
+    for (const id of txids) {
+      this.confirmedAt.delete(id);
+      this.position.delete(id);
+    }
     this.mempool = [...txids, ...this.mempool];
     if (opts.drop) for (const id of txids) if (this.txs.has(id)) this.removeWithDescendants(id);
     return { orphaned: removed.map((b) => b.hash), txids };
@@ -421,10 +446,16 @@ export class Chain {
     const seq = ++this.seq;
     const block: SimBlock = {
       hash: sha256hex(JSON.stringify({ prev, height, seq, txids })),
-      height, time: GENESIS_TIME + BLOCK_INTERVAL * seq, prev, txids,
+      height,
+      time: GENESIS_TIME + BLOCK_INTERVAL * seq,
+      prev,
+      txids,
     };
     this.blocks.push(block);
-    txids.forEach((id, i) => (this.confirmedAt.set(id, height), this.position.set(id, i)));
+    txids.forEach((id, i) => {
+      this.confirmedAt.set(id, height);
+      this.position.set(id, i);
+    });
     return block;
   }
 
@@ -467,7 +498,10 @@ export class Chain {
 
   private index(address: string): Set<string> {
     let set = this.byAddress.get(address);
-    if (!set) this.byAddress.set(address, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.byAddress.set(address, set);
+    }
     return set;
   }
 }

@@ -1,6 +1,6 @@
 // The simulator's HTTP surface: Esplora paths, JSON shapes and error texts, and /_sim/ controls.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startSimulator, type Simulator } from "./server";
+import { type Simulator, startSimulator } from "./server";
 
 let sim: Simulator;
 const get = async (path: string) => {

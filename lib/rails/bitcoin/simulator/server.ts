@@ -91,7 +91,14 @@ export function toEsploraTx(chain: Chain, tx: SimTx) {
 const sats = z.union([z.number().int().positive(), z.string().regex(/^[1-9][0-9]*$/)]).transform(BigInt);
 const payBody = z.union([
   z.object({ address: z.string().min(1), sats }).transform((b) => [{ address: b.address, sats: b.sats }]),
-  z.object({ outputs: z.array(z.object({ address: z.string().min(1), sats })).min(1).max(1000) }).transform((b) => b.outputs),
+  z
+    .object({
+      outputs: z
+        .array(z.object({ address: z.string().min(1), sats }))
+        .min(1)
+        .max(1000),
+    })
+    .transform((b) => b.outputs),
 ]);
 const mineBody = z.object({ blocks: z.number().int().min(1).max(10_000).default(1) });
 const reorgBody = z.object({ depth: z.number().int().min(1), drop: z.boolean().default(false) });
@@ -206,8 +213,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     // ---- injected failures (Esplora paths only) ----
     if (failures.count > 0) {
       failures.count--;
-      const headers: Record<string, string> =
-        failures.retryAfter !== undefined ? { "Retry-After": String(failures.retryAfter) } : {};
+      const headers: Record<string, string> = failures.retryAfter !== undefined ? { "Retry-After": String(failures.retryAfter) } : {};
       return text(res, failures.status, failures.status === 429 ? "Too Many Requests" : "Internal Server Error", headers);
     }
 
@@ -241,7 +247,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
     }
     if (a === "address" && b !== undefined) {
-      const txs = (ids: string[]) => json(res, ids.map((id) => toEsploraTx(chain, chain.getTx(id)!)));
+      const txs = (ids: string[]) =>
+        json(
+          res,
+          ids.map((id) => toEsploraTx(chain, chain.getTx(id)!)),
+        );
       if (c === undefined) return json(res, chain.addressStats(b));
       if (c === "txs" && d === undefined) return txs(chain.addressTxs(b));
       if (c === "txs" && d === "chain") return txs(chain.addressChainTxs(b, e));

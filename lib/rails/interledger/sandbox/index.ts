@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 import { interledgerSettings } from "../config";
-import { startOpenPaymentsSandbox, type OpenPaymentsSandbox } from "./server";
+import { type OpenPaymentsSandbox, startOpenPaymentsSandbox } from "./server";
 
 // The Open Payments sandbox inside this process, started on first use (like the regtest chain
 // simulator). Only ever where sandboxes are allowed and no real wallet is configured.

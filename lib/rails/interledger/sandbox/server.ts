@@ -12,10 +12,10 @@
 // the merchant's incoming payment. Nothing here is real money, and the app decides whether
 // it may ever start this (lib/rails/interledger/sandbox/index.ts).
 
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { generateJwk, getKeyId, validateSignature, validateSignatureHeaders, type JWK } from "@interledger/http-signature-utils";
+import { generateJwk, getKeyId, type JWK, validateSignature, validateSignatureHeaders } from "@interledger/http-signature-utils";
 import { signRafikiWebhook } from "../webhook-signature";
 
 export interface SandboxOptions {
@@ -146,7 +146,15 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
   const { privateKey } = generateKeyPairSync("ed25519");
   const keyId = `satchel-sandbox-${randomUUID()}`;
   const webhookSecret = opts.webhookSecret ?? randomBytes(24).toString("base64url");
-  const state: SandboxState = { wallets: new Map(), grants: new Map(), tokens: new Map(), incoming: new Map(), quotes: new Map(), outgoing: new Map(), rejectedSignatures: 0 };
+  const state: SandboxState = {
+    wallets: new Map(),
+    grants: new Map(),
+    tokens: new Map(),
+    incoming: new Map(),
+    quotes: new Map(),
+    outgoing: new Map(),
+    rejectedSignatures: 0,
+  };
 
   let port = 0;
   const httpBase = () => `http://${host}:${port}`;
@@ -187,7 +195,11 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     resourceServer: origin(),
   });
 
-  const amount = (value: bigint, a: { assetCode: string; assetScale: number }): Amount => ({ value: value.toString(), assetCode: a.assetCode, assetScale: a.assetScale });
+  const amount = (value: bigint, a: { assetCode: string; assetScale: number }): Amount => ({
+    value: value.toString(),
+    assetCode: a.assetCode,
+    assetScale: a.assetScale,
+  });
 
   const incomingJson = (p: IncomingPayment, withMethods: boolean) => ({
     id: p.id,
@@ -236,7 +248,7 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
       state.rejectedSignatures++;
       throw new HttpError(401, "invalid_client", `HTTP signature check failed: ${why}`);
     };
-    if (!sigInput || !headers["signature"]) fail("the request is not signed (Signature and Signature-Input headers)");
+    if (!sigInput || !headers.signature) fail("the request is not signed (Signature and Signature-Input headers)");
     if (!validateSignatureHeaders(request)) fail("Signature-Input does not cover the required components or Content-Digest does not match the body");
     const created = Number(/;created=(\d+)/.exec(sigInput!)?.[1] ?? NaN);
     if (!Number.isFinite(created) || Math.abs(Date.now() / 1000 - created) > SIGNATURE_MAX_AGE_S) fail("signature too old or without a created time");
@@ -253,12 +265,20 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     return t;
   }
 
-  async function authorize(req: IncomingMessage, body: string, type: string, action: string, wallet?: string): Promise<{ token: Token; grant: Grant; item: AccessItem }> {
+  async function authorize(
+    req: IncomingMessage,
+    body: string,
+    type: string,
+    action: string,
+    wallet?: string,
+  ): Promise<{ token: Token; grant: Grant; item: AccessItem }> {
     const t = bearer(req);
     const grant = state.grants.get(t.grantId);
     if (!grant) throw new HttpError(401, "invalid_token", "The grant of this token no longer exists.");
     await verifySigned(req, body, [grant.clientKey]);
-    const item = t.access.find((a) => a.type === type && a.actions.includes(action) && (!wallet || !a.identifier || a.identifier.replace(/\/$/, "") === wallet.replace(/\/$/, "")));
+    const item = t.access.find(
+      (a) => a.type === type && a.actions.includes(action) && (!wallet || !a.identifier || a.identifier.replace(/\/$/, "") === wallet.replace(/\/$/, "")),
+    );
     if (!item) throw new HttpError(403, "insufficient_grant", `The access token does not allow ${action} on ${type}${wallet ? ` for ${wallet}` : ""}.`);
     return { token: t, grant, item };
   }
@@ -269,7 +289,8 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     const clientField = body.client;
     const clientUrl = typeof clientField === "string" ? clientField : (clientField as { walletAddress?: string } | undefined)?.walletAddress;
     const client = walletFromUrl(clientUrl);
-    if (!client || client.keys.length === 0) throw new HttpError(400, "invalid_client", "The client wallet address is unknown to this sandbox or publishes no keys.");
+    if (!client || client.keys.length === 0)
+      throw new HttpError(400, "invalid_client", "The client wallet address is unknown to this sandbox or publishes no keys.");
     await verifySigned(req, raw, client.keys);
     const access = (body.access_token as { access?: AccessItem[] } | undefined)?.access;
     if (!Array.isArray(access) || access.length === 0) throw new HttpError(400, "invalid_request", "access_token.access is required.");
@@ -278,7 +299,15 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
         throw new HttpError(400, "invalid_request", `Unsupported access item ${JSON.stringify(a)}.`);
     }
     const needsInteraction = access.some((a) => a.type === "outgoing-payment");
-    const grant: Grant = { id: randomUUID(), clientWallet: walletUrl(client.name), clientKey: client.keys[0]!, access, status: "pending", continueToken: token(), createdAt: new Date() };
+    const grant: Grant = {
+      id: randomUUID(),
+      clientWallet: walletUrl(client.name),
+      clientKey: client.keys[0]!,
+      access,
+      status: "pending",
+      continueToken: token(),
+      createdAt: new Date(),
+    };
     if (client.keys.length > 1) grant.clientKey = client.keys.find((k) => k.kid === getKeyId(String(req.headers["signature-input"]))) ?? client.keys[0]!;
     state.grants.set(grant.id, grant);
     const cont = { access_token: { value: grant.continueToken }, uri: `${authServer()}/continue/${grant.id}` };
@@ -288,9 +317,10 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     }
     const interact = body.interact as { start?: string[]; finish?: { method?: string; uri?: string; nonce?: string } } | undefined;
     const outgoing = access.find((a) => a.type === "outgoing-payment")!;
-    if (!outgoing.identifier || !walletFromUrl(outgoing.identifier)) throw new HttpError(400, "invalid_request", "An outgoing-payment grant needs the identifier of a wallet in this sandbox.");
+    if (!outgoing.identifier || !walletFromUrl(outgoing.identifier))
+      throw new HttpError(400, "invalid_request", "An outgoing-payment grant needs the identifier of a wallet in this sandbox.");
     if (!interact?.start?.includes("redirect") || interact.finish?.method !== "redirect" || !interact.finish.uri || !interact.finish.nonce)
-      throw new HttpError(400, "invalid_interaction", "Outgoing payments need interact.start [\"redirect\"] and a redirect finish with uri and nonce.");
+      throw new HttpError(400, "invalid_interaction", 'Outgoing payments need interact.start ["redirect"] and a redirect finish with uri and nonce.');
     grant.interact = { id: token(), clientNonce: interact.finish.nonce, interactNonce: randomUUID(), finishUri: interact.finish.uri };
     return { interact: { redirect: `${httpBase()}/interact/${grant.interact.id}`, finish: grant.interact.interactNonce }, continue: { ...cont, wait: 1 } };
   }
@@ -316,7 +346,7 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
 
   function interactionPage(interactId: string): string {
     const grant = [...state.grants.values()].find((g) => g.interact?.id === interactId);
-    if (!grant || grant.status !== "pending") throw new HttpError(404, "unknown_request", "This approval request does not exist or was already answered.");
+    if (grant?.status !== "pending") throw new HttpError(404, "unknown_request", "This approval request does not exist or was already answered.");
     const outgoing = grant.access.find((a) => a.type === "outgoing-payment")!;
     const limit = outgoing.limits?.debitAmount;
     const shown = limit ? `${formatAmount(limit)}` : "an amount set by the merchant";
@@ -336,7 +366,8 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
 
   function interactionDecision(interactId: string, approve: boolean): string {
     const grant = [...state.grants.values()].find((g) => g.interact?.id === interactId);
-    if (!grant?.interact || grant.status !== "pending") throw new HttpError(404, "unknown_request", "This approval request does not exist or was already answered.");
+    if (!grant?.interact || grant.status !== "pending")
+      throw new HttpError(404, "unknown_request", "This approval request does not exist or was already answered.");
     const finish = new URL(grant.interact.finishUri);
     if (approve) {
       grant.status = "approved";
@@ -362,7 +393,10 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     const inc = body.incomingAmount as Amount | undefined;
     if (inc && (inc.assetCode !== w.assetCode || inc.assetScale !== w.assetScale || !/^[1-9]\d{0,18}$/.test(inc.value)))
       throw new HttpError(400, "invalid_request", `incomingAmount must be a positive amount in ${w.assetCode} scale ${w.assetScale}.`);
-    if (body.expiresAt !== undefined && (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt)) || Date.parse(body.expiresAt) <= Date.now()))
+    if (
+      body.expiresAt !== undefined &&
+      (typeof body.expiresAt !== "string" || Number.isNaN(Date.parse(body.expiresAt)) || Date.parse(body.expiresAt) <= Date.now())
+    )
       throw new HttpError(400, "invalid_request", "expiresAt must be a date-time in the future.");
     const id = randomUUID();
     const p: IncomingPayment = {
@@ -398,9 +432,11 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     if (body.method !== "ilp") throw new HttpError(400, "invalid_request", 'method must be "ilp".');
     const receiver = state.incoming.get(String(body.receiver));
     if (!receiver) throw new HttpError(400, "invalid_receiver", "The receiver is not an incoming payment this sandbox can pay.");
-    if (receiver.completed || (receiver.expiresAt && Date.parse(receiver.expiresAt) <= Date.now())) throw new HttpError(400, "invalid_receiver", "The incoming payment is completed or expired.");
+    if (receiver.completed || (receiver.expiresAt && Date.parse(receiver.expiresAt) <= Date.now()))
+      throw new HttpError(400, "invalid_receiver", "The incoming payment is completed or expired.");
     if (!receiver.incomingAmount) throw new HttpError(400, "invalid_request", "Give debitAmount or receiveAmount: the receiver has no incomingAmount.");
-    if (receiver.assetCode !== w.assetCode || receiver.assetScale !== w.assetScale) throw new HttpError(400, "invalid_request", "The sandbox does not convert between assets.");
+    if (receiver.assetCode !== w.assetCode || receiver.assetScale !== w.assetScale)
+      throw new HttpError(400, "invalid_request", "The sandbox does not convert between assets.");
     const due = BigInt(receiver.incomingAmount.value) - receiver.received;
     const q: Quote = {
       id: `${origin()}/quotes/${randomUUID()}`,
@@ -493,7 +529,8 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     if (a === "auth" && method === "POST" && parts.length === 1) return { status: 200, json: await grantRequest(req, raw, body()) };
     if (a === "auth" && b === "continue" && c && method === "POST") return { status: 200, json: await grantContinue(req, raw, body(), c) };
     if (a === "interact" && b && parts.length === 2 && method === "GET") return { status: 200, html: interactionPage(b) };
-    if (a === "interact" && b && (c === "approve" || c === "reject") && method === "POST") return { status: 303, location: interactionDecision(b, c === "approve") };
+    if (a === "interact" && b && (c === "approve" || c === "reject") && method === "POST")
+      return { status: 303, location: interactionDecision(b, c === "approve") };
     if (a === "incoming-payments" && parts.length === 1 && method === "POST") return { status: 201, json: await createIncoming(req, raw, body()) };
     if (a === "incoming-payments" && b && parts.length === 2 && method === "GET") return { status: 200, json: await getIncoming(req, b) };
     if (a === "quotes" && parts.length === 1 && method === "POST") return { status: 201, json: await createQuote(req, raw, body()) };
@@ -528,7 +565,8 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
       }
     } catch (err) {
       const e = err instanceof HttpError ? err : new HttpError(500, "internal_error", err instanceof Error ? err.message : String(err));
-      if (!res.headersSent) res.writeHead(e.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: e.code, description: e.message } }));
+      if (!res.headersSent)
+        res.writeHead(e.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: e.code, description: e.message } }));
     }
   }
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { mpesaSettings } from "../config";
-import { startFakeDaraja, type FakeDaraja } from "./server";
+import { type FakeDaraja, startFakeDaraja } from "./server";
 
 // The local fake Daraja of this process, started on first use (like the chain simulator) and
 // only ever when the M-Pesa rail runs in local mode — which mpesaSettings() allows only where

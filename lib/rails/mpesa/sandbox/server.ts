@@ -275,13 +275,26 @@ export async function startFakeDaraja(opts: FakeDarajaOptions): Promise<FakeDara
       if (!r) throw new Error(`no STK request ${id}`);
       if (!r.result) {
         const { code, desc } = ACTION_RESULTS[action];
-        const receipt = code === 0 ? `T${randomBytes(8).toString("hex").toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 9).padEnd(9, "7")}` : null;
+        const receipt =
+          code === 0
+            ? `T${randomBytes(8)
+                .toString("hex")
+                .toUpperCase()
+                .replace(/[^A-Z0-9]/g, "")
+                .slice(0, 9)
+                .padEnd(9, "7")}`
+            : null;
         r.result = { code, desc, receipt, transactionDate: code === 0 ? nairobiStamp(new Date()) : null };
       }
       const body = callbackBody(id);
       stats.callbacks++;
       try {
-        const res = await post(r.callbackUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
+        const res = await post(r.callbackUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(15_000),
+        });
         await res.text().catch(() => "");
         r.callbacks.push({ status: res.status, error: null });
         return { delivered: res.ok, status: res.status, body };

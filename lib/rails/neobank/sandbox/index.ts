@@ -2,7 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 import { neobankSettings, sandboxCredentials } from "../config";
-import { startNeobankSandbox, type NeobankSandbox } from "./server";
+import { type NeobankSandbox, startNeobankSandbox } from "./server";
 
 // The app's NEO Bank sandbox: started in-process on first use, with the credentials
 // lib/rails/neobank/config.ts generated for this process (its public key is the one the fake

@@ -1,14 +1,8 @@
-import { randomBytes, type KeyObject } from "node:crypto";
+import { type KeyObject, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { formatMoney } from "@/lib/format";
-import {
-  paymentRequest,
-  registrationRequest,
-  type GatewayStatus,
-  type PaymentRequest,
-  minorToDecimal,
-} from "../protocol";
+import { type GatewayStatus, minorToDecimal, type PaymentRequest, paymentRequest, registrationRequest } from "../protocol";
 import { API_KEY_HEADER, REQUEST_SIGNATURE_HEADER, signWebhook, verifyRequestBody } from "../signing";
 
 // A fake NEO Bank / Bill Bitts gateway for local development and tests, speaking the wire
@@ -157,7 +151,8 @@ export async function startNeobankSandbox(opts: SandboxOptions): Promise<Neobank
     const pay = /^\/pay\/([A-Za-z0-9_-]+)$/.exec(path);
     if (pay) {
       const p = payments.get(pay[1]!);
-      if (!p) return html(res, 404, page("Payment not found", "<p>This sandbox payment does not exist (the sandbox forgets everything when the app restarts).</p>"));
+      if (!p)
+        return html(res, 404, page("Payment not found", "<p>This sandbox payment does not exist (the sandbox forgets everything when the app restarts).</p>"));
       if (req.method === "GET") return html(res, 200, paymentPage(p));
       if (req.method === "POST") {
         const action = new URLSearchParams(raw).get("action");
@@ -204,7 +199,8 @@ export async function startNeobankSandbox(opts: SandboxOptions): Promise<Neobank
     }
     if (path === "/v1/payments" && req.method === "POST") {
       const body = paymentRequest.safeParse(parse(raw));
-      if (!body.success) return remember(422, { error: { code: "invalid_request", message: `${body.error.issues[0]?.path.join(".")}: ${body.error.issues[0]?.message}` } });
+      if (!body.success)
+        return remember(422, { error: { code: "invalid_request", message: `${body.error.issues[0]?.path.join(".")}: ${body.error.issues[0]?.message}` } });
       if (!registrations.has(body.data.cprn)) return remember(404, { error: { code: "cprn_not_found", message: `no such CPRN ${body.data.cprn}` } });
       const txId = `TXN-${randomBytes(8).toString("hex").toUpperCase()}`;
       payments.set(txId, { txId, request: body.data, status: "CREATED", failureReason: null, createdAt: new Date(), deliveries: [] });
