@@ -197,11 +197,12 @@ export async function startFakeDaraja(opts: FakeDarajaOptions): Promise<FakeDara
     if (!ref || ref.length > 12) return invalid("AccountReference");
     const desc = String(b.TransactionDesc ?? "");
     if (!desc || desc.length > 13) return invalid("TransactionDesc");
+    // seq keeps ids unique when one phone gets several prompts within a second.
     seq++;
     const now = new Date();
     const r: FakeStkRequest = {
       merchantRequestId: `${randomInt(10_000, 99_999)}-${randomInt(10_000_000, 99_999_999)}-${seq}`,
-      checkoutRequestId: `ws_CO_${nairobiStamp(now).slice(6, 8)}${nairobiStamp(now).slice(4, 6)}${nairobiStamp(now).slice(0, 4)}${nairobiStamp(now).slice(8)}${randomInt(100, 999)}${phone}`,
+      checkoutRequestId: `ws_CO_${nairobiStamp(now).slice(6, 8)}${nairobiStamp(now).slice(4, 6)}${nairobiStamp(now).slice(0, 4)}${nairobiStamp(now).slice(8)}${randomInt(100, 999)}${seq}${phone}`,
       shortcode: opts.shortcode,
       transactionType: String(b.TransactionType),
       amount,
