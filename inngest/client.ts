@@ -1,7 +1,7 @@
 import { eventType, Inngest } from "inngest";
 import { z } from "zod";
 import { inngestConfigured } from "@/lib/env";
-import { EVENTS, setEventSender } from "@/lib/lifecycle/events";
+import { EVENTS, setEventSender } from "@/lib/outbox/outbox";
 
 // The Inngest client and Satchel's typed events. Names are "satchel/checkout.<what>"; data is
 // always the checkout id (plus what caused it), so events stay small and the functions read

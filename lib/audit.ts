@@ -1,6 +1,6 @@
 import "server-only";
 import { db, Prisma } from "@/lib/db/client";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
+import { isUniqueViolation } from "@/lib/db/errors";
 
 // The audit log: who did what, to what, when and why. Every admin action writes one row in
 // the same transaction as its effect, so the log never claims something that rolled back.

@@ -4,7 +4,7 @@ import { seed } from "@/lib/db/seed";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
 import { startDriver } from "@/lib/lifecycle/driver";
 import { log } from "@/lib/log";
-import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { ElectrumError } from "@/lib/rails/bitcoin/electrum-rpc";
 import { ChainError } from "@/lib/rails/bitcoin/esplora";

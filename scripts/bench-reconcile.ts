@@ -35,7 +35,7 @@ export async function bench({ adminUrl }: { databaseUrl?: string; adminUrl: stri
     resetEnvForTests();
     const { db, closeDatabase } = await import("../lib/db/client");
     const { bitcoinSettings } = await import("../lib/rails/bitcoin/config");
-    const { chainClient, simulator, resetChainForTests } = await import("../lib/rails/bitcoin/chain");
+    const { chainClient, simulator, resetChainForTests } = await import("@/lib/rails/bitcoin/client");
     const { reconcile } = await import("../lib/lifecycle/reconcile");
     const wallet = bitcoinSettings().wallet!;
     const chain = (await simulator()!).chain;

@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
-import { startSimulator } from "../lib/rails/bitcoin/simulator/server";
+import { startSimulator } from "@/lib/rails/bitcoin/sandbox/server";
 import { createDatabase, dropDatabase, migrateUrl, withClient } from "../test/db";
 import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 

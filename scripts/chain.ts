@@ -1,9 +1,9 @@
 // `npm run chain`: the Esplora-compatible regtest simulator for local development.
 // Point the app at it with ESPLORA_API_URL=<printed URL>; drive it with the /_sim/ endpoints
-// (see lib/rails/bitcoin/simulator/server.ts), e.g.
+// (see lib/rails/bitcoin/sandbox/server.ts), e.g.
 //   curl -XPOST localhost:3002/_sim/pay -d '{"address":"bcrt1q…","sats":50000}'
 //   curl -XPOST localhost:3002/_sim/mine -d '{"blocks":1}'
-import { startSimulator } from "../lib/rails/bitcoin/simulator/server";
+import { startSimulator } from "@/lib/rails/bitcoin/sandbox/server";
 
 const port = Number(process.env.CHAIN_PORT ?? 3002);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

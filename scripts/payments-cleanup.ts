@@ -1,7 +1,7 @@
 // `npm run payments:cleanup [-- --apply] [--delete-tests] [--age-days N]`: finds failed M-Pesa
 // payments that have a receipt (they succeeded; confirm and credit them) and failed test
 // payments without one (delete them with --delete-tests). Always prints the summary first;
-// a dry run unless --apply. See lib/rails/mpesa/cleanup.ts.
+// a dry run unless --apply. See lib/admin/mpesa-cleanup.ts.
 // Runs under tsx with --conditions=react-server so lib/'s `import "server-only"` resolves.
 import { ConfigError } from "@/lib/env";
 
@@ -26,7 +26,7 @@ function parseArgs(argv: string[]): { apply: boolean; deleteTests: boolean; ageD
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
   const { closeDatabase } = await import("@/lib/db/client");
-  const { applyCleanup, describePlan, planCleanup } = await import("@/lib/rails/mpesa/cleanup");
+  const { applyCleanup, describePlan, planCleanup } = await import("@/lib/admin/mpesa-cleanup");
   try {
     const plan = await planCleanup(opts);
     for (const line of describePlan(plan, opts)) console.log(line);

@@ -5,8 +5,8 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import { Alert } from "@/components/alert";
 import { card, textLink } from "@/components/ui";
-import type { LiveCheckout } from "@/lib/checkouts/live";
 import { formatCredits, formatMoney } from "@/lib/format";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
 import { RAIL_PANELS } from "./rail-panels";
 import { StatusSteps, statusSteps } from "./status-steps";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ComponentType } from "react";
-import type { LiveCheckout } from "@/lib/checkouts/live";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
 import { BitcoinPanel } from "./rails/bitcoin-panel";
 import { InterledgerPanel } from "./rails/interledger-panel";
 import { MpesaPanel } from "./rails/mpesa-panel";

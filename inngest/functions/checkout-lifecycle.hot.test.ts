@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { db } from "@/lib/db/client";
-import { ABANDON, newCheckout, payAndConfirm, regtest } from "@/lib/lifecycle/test-helpers";
-import { simulator } from "@/lib/rails/bitcoin/chain";
+import { simulator } from "@/lib/rails/bitcoin/client";
 import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
-import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
+import { ABANDON, newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
 import { checkoutLifecycle } from "./checkout-lifecycle";
 
 // The lifecycle's forwarding path (BTC_ADDRESS_SOURCE=hot): credit → forward (broadcast,

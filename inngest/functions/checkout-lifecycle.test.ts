@@ -4,9 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { receiptKey } from "@/lib/lifecycle/notify";
-import { newCheckout, payAndConfirm, regtest } from "@/lib/lifecycle/test-helpers";
-import { simulator } from "@/lib/rails/bitcoin/chain";
-import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import { simulator } from "@/lib/rails/bitcoin/client";
+import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
+import { newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
 import { checkoutActivity, inngest } from "../client";
 import { checkoutLifecycle, onLifecycleFailure } from "./checkout-lifecycle";
 import { reconcileCron } from "./reconcile";

@@ -1,9 +1,9 @@
 import { flagAttention } from "@/lib/lifecycle/attention";
-import { forwardCheckout } from "@/lib/lifecycle/forward";
 import { notifyCredited } from "@/lib/lifecycle/notify";
-import { subscribeAddress } from "@/lib/lifecycle/subscribe";
 import { creditAndAnnounce, watchCheckout } from "@/lib/lifecycle/watch";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { forwardCheckout } from "@/lib/rails/bitcoin/forward";
+import { subscribeAddress } from "@/lib/rails/bitcoin/subscribe";
 import { checkoutActivity, checkoutCreated, inngest } from "../client";
 import { permanent } from "./steps";
 

@@ -5,8 +5,8 @@ import { db } from "@/lib/db/client";
 import { debit } from "@/lib/ledger/ledger";
 import { refundKey } from "@/lib/receipts/receipt";
 import { createUser } from "@/test/factories";
+import { checkoutRow } from "@/test/rows";
 import { adjustBalance, adjustKey, proportionalCredits, recheckCheckout, refundCheckout, resendReceipt, resolveCheckout, setRole } from "./actions";
-import { checkoutRow } from "./test-rows";
 
 // Each admin action: its effect, its audit row, and that repeating it (the same form, or a
 // second admin racing the first) changes nothing more.

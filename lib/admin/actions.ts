@@ -4,15 +4,16 @@ import { findAudit, writeAudit } from "@/lib/audit";
 import { creditKey } from "@/lib/checkouts/credit";
 import { compareAndSet } from "@/lib/checkouts/transition";
 import { db, type Prisma } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { CheckoutStatus } from "@/lib/db/generated/enums";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
-import { creditInTx, debitInTx, isUniqueViolation } from "@/lib/ledger/ledger";
+import { creditInTx, debitInTx } from "@/lib/ledger/ledger";
 import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { sendEmail } from "@/lib/lifecycle/email";
-import { forwardCheckout } from "@/lib/lifecycle/forward";
 import { notifyCredited } from "@/lib/lifecycle/notify";
 import { log } from "@/lib/log";
+import { forwardCheckout } from "@/lib/rails/bitcoin/forward";
 import { receiptFor, receiptText, refundKey } from "@/lib/receipts/receipt";
 
 // Admin actions on checkouts and users. Each takes the acting admin's id, a request id and a

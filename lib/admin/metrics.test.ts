@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { createUser } from "@/test/factories";
+import { checkoutRow, rand } from "@/test/rows";
 import { resolveCheckout } from "./actions";
 import { gapStatus, metrics, openExceptions } from "./metrics";
-import { checkoutRow, rand } from "./test-rows";
 
 // The overview's figures against rows seeded for a private two-day window (far in the past,
 // so rows other test files leave in this worker's database never fall inside it).

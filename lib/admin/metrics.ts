@@ -3,7 +3,7 @@ import { availableRails } from "@/lib/checkouts/rails";
 import { db, Prisma } from "@/lib/db/client";
 import type { CheckoutStatus, Rail } from "@/lib/db/generated/enums";
 import { checkHealth } from "@/lib/health";
-import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 
 // The admin overview's figures, straight from the database (lib/admin/metrics.test.ts seeds

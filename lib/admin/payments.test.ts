@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { createUser, uniqueEmail } from "@/test/factories";
+import { checkoutRow, rand } from "@/test/rows";
 import { CSV_COLUMNS, csvSafe, parsePaymentQuery, paymentsCsvStream, searchPayments } from "./payments";
-import { checkoutRow, rand } from "./test-rows";
 
 // One search box finds a payment by id, email, address, txid or provider reference; filters
 // combine; the CSV export holds exactly the filtered rows.

@@ -1,9 +1,9 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords";
 
 export const emailSchema = z

@@ -1,7 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
-import { creditInTx, isUniqueViolation } from "@/lib/ledger/ledger";
+import { creditInTx } from "@/lib/ledger/ledger";
 import { CREDITABLE_EXCEPTIONS } from "@/lib/rails/bitcoin/evaluate";
 import { compareAndSet } from "./transition";
 

@@ -1,9 +1,9 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { CheckoutException, CheckoutStatus, EventCause, Rail } from "@/lib/db/generated/enums";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
 import { findActivePackage, type PackageView } from "@/lib/packages/packages";
 import { assertCanStartCheckout } from "./rate-limit";
 import { compareAndSet, stampFor } from "./transition";
@@ -17,7 +17,7 @@ export interface NewProviderCheckout {
   userId: string;
   packageId: string;
   rail: Exclude<Rail, "btc">;
-  /** Amount due in the rail's unit, from the package price (see lib/rails/bitcoin/amounts.ts). */
+  /** Amount due in the rail's unit, from the package price (see lib/money/amounts.ts). */
   amountFor: (pkg: PackageView) => Promise<{ expectedAmount: bigint; amountUnit: string; rate?: { value: string; source: string; at: Date } }>;
   now?: Date;
   /** Timeline message for the created event. */

@@ -1,5 +1,6 @@
 import "server-only";
-import { db, Prisma } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
 
 // The credits ledger: every movement is one entry with a unique idempotency key, and the
@@ -114,13 +115,6 @@ function sameMovement(entry: { id: string; userId: string; amount: number; balan
   if (entry.userId !== m.userId || entry.amount !== delta)
     throw new AppError("conflict", `Idempotency key ${m.idempotencyKey} was already used for a different movement.`);
   return { entryId: entry.id, balanceAfter: entry.balanceAfter, applied: false };
-}
-
-export function isUniqueViolation(err: unknown): boolean {
-  if (err instanceof Prisma.PrismaClientKnownRequestError) return err.code === "P2002";
-  // Raw queries through driver adapters surface the Postgres code itself.
-  const code = (err as { code?: string; meta?: { code?: string } } | null)?.code;
-  return code === "23505";
 }
 
 export interface LedgerPage {

@@ -1,12 +1,12 @@
 import "server-only";
 import { creditCheckout } from "@/lib/checkouts/credit";
+import { observeCheckout } from "@/lib/checkouts/observe";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
-import { EVENTS, emitEvent } from "./events";
-import { forwardCheckout } from "./forward";
+import { forwardCheckout } from "@/lib/rails/bitcoin/forward";
 import { notifyCredited } from "./notify";
-import { observeCheckout } from "./observe";
 
 // Moves one checkout as far as it can go right now: observe (while open, or while late
 // payments are still watched) → credit when paid → forward (hot wallet) → notify. Each stage

@@ -1,7 +1,7 @@
 import "server-only";
+import { type ObserveOutcome, observeCheckout } from "@/lib/checkouts/observe";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { type ObserveOutcome, observeCheckout } from "./observe";
 
 // Expiry: at expiresAt, one last observation decides. Nothing arrived ⇒ expired; something
 // arrived ⇒ the state machine records it (underpaid, paid late, or still confirming a payment

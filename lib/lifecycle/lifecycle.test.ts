@@ -4,16 +4,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { creditCheckout, creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
-import { simulator } from "@/lib/rails/bitcoin/chain";
-import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import { deliver, EVENTS, emitEvent, setEventSender } from "@/lib/outbox/outbox";
+import { simulator } from "@/lib/rails/bitcoin/client";
+import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
+import { newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
 import { advanceCheckout } from "./advance";
-import { deliver, EVENTS, emitEvent, setEventSender } from "./events";
 import { expireCheckout } from "./expire";
 import { registerLocalHandlers } from "./local";
 import { notifyCredited, receiptKey } from "./notify";
 import { eventUuid } from "./omnisend";
 import { observeEveryMs, reconcile } from "./reconcile";
-import { newCheckout, payAndConfirm, regtest } from "./test-helpers";
 
 // The lifecycle against real PostgreSQL and the regtest simulator over HTTP: the same path
 // the in-process driver, the page poll and the Inngest steps take.
@@ -168,7 +168,7 @@ describe("reconcile", () => {
     payAndConfirm(chain, a.checkout);
     payAndConfirm(chain, b.checkout);
     // a "crash" right after the observation: paid, not credited
-    const { observeCheckout } = await import("./observe");
+    const { observeCheckout } = await import("@/lib/checkouts/observe");
     await observeCheckout(a.checkout.id);
     // b was credited but the crash came before the receipt
     await observeCheckout(b.checkout.id);

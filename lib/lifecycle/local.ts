@@ -1,7 +1,7 @@
 import "server-only";
+import { EVENTS, setLocalHandler } from "@/lib/outbox/outbox";
+import { subscribeAddress } from "@/lib/rails/bitcoin/subscribe";
 import { advanceCheckout } from "./advance";
-import { EVENTS, setLocalHandler } from "./events";
-import { subscribeAddress } from "./subscribe";
 
 // The in-process mode's event handlers: what the Inngest functions would do on each event,
 // run here through the same lib/ functions. Registered by the driver at start, and by

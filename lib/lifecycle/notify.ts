@@ -3,7 +3,7 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { formatCredits, formatMoney } from "@/lib/format";
-import { formatBtcTrimmed } from "@/lib/rails/bitcoin/amounts";
+import { formatBtcTrimmed } from "@/lib/money/amounts";
 import { type EmailOutcome, sendEmail } from "./email";
 import { type OmnisendOutcome, sendCreditsPurchased } from "./omnisend";
 

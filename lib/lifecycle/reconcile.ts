@@ -2,10 +2,10 @@ import "server-only";
 import { db, Prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { resendUnsent } from "@/lib/outbox/outbox";
+import { chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { type AdvanceResult, advanceCheckout } from "./advance";
-import { resendUnsent } from "./events";
 
 // The reconciler: one sweep over everything that should have moved and did not.
 //   - open checkouts (and expired ones still in their late-payment window) whose last

@@ -1,10 +1,10 @@
 import "server-only";
 import { type CreditOutcome, creditCheckout } from "@/lib/checkouts/credit";
+import { observeCheckout } from "@/lib/checkouts/observe";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import { isWatched } from "./advance";
-import { EVENTS, emitEvent } from "./events";
-import { observeCheckout } from "./observe";
 
 // The step functions of the Inngest lifecycle (inngest/functions/checkout-lifecycle.ts):
 // each does one thing and returns a JSON-safe result (strings, numbers, ISO dates), because

@@ -1,4 +1,4 @@
-import { normalizeDecimal } from "@/lib/rails/bitcoin/amounts";
+import { normalizeDecimal } from "@/lib/money/amounts";
 import { RateError, type RateSource } from "@/lib/rates/types";
 
 // BTC_FIXED_RATE: either one price used for every currency ("65000.00"), or per-currency

@@ -1,4 +1,4 @@
-import { normalizeDecimal } from "@/lib/rails/bitcoin/amounts";
+import { normalizeDecimal } from "@/lib/money/amounts";
 import { RateError } from "@/lib/rates/types";
 
 // Fiat-to-fiat rates for rails that charge in another currency than the package price

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { normalizeDecimal } from "@/lib/rails/bitcoin/amounts";
+import { normalizeDecimal } from "@/lib/money/amounts";
 import { RateError } from "@/lib/rates/types";
 
 // The one way providers fetch: a timeout on every request, a non-2xx or a body that does not

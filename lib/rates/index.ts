@@ -1,4 +1,4 @@
-import { spreadMultiplier } from "@/lib/rails/bitcoin/amounts";
+import { spreadMultiplier } from "@/lib/money/amounts";
 import { cachedRateSource, DEFAULT_RATE_CACHE_MS } from "@/lib/rates/cache";
 import { coinbaseRateSource } from "@/lib/rates/coinbase";
 import { coingeckoRateSource } from "@/lib/rates/coingecko";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fiatToSats } from "@/lib/rails/bitcoin/amounts";
+import { fiatToSats } from "@/lib/money/amounts";
 import { cachedRateSource } from "@/lib/rates/cache";
 import { coinbaseRateSource } from "@/lib/rates/coinbase";
 import { coingeckoRateSource } from "@/lib/rates/coingecko";

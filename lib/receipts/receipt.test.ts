@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { describe, expect, it } from "vitest";
 import { resolveCheckout } from "@/lib/admin/actions";
-import { checkoutRow } from "@/lib/admin/test-rows";
 import { creditCheckout } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { createUser } from "@/test/factories";
+import { checkoutRow } from "@/test/rows";
 import { receiptPdf, toWinAnsi } from "./pdf";
 import { receiptFor } from "./receipt";
 

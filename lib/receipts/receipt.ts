@@ -3,7 +3,7 @@ import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import type { Rail } from "@/lib/db/generated/enums";
 import { describeRate, formatMoney } from "@/lib/format";
-import { formatBtcTrimmed } from "@/lib/rails/bitcoin/amounts";
+import { formatBtcTrimmed } from "@/lib/money/amounts";
 
 // What a buyer's receipt says, from the database: the package snapshot, what was paid on the
 // rail and at which locked rate, the credits the ledger actually added (an admin may have

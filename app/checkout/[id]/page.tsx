@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { CheckoutLive } from "@/components/checkout/checkout-live";
 import { PageTitle } from "@/components/page-title";
 import { requireUserPage } from "@/lib/auth/guards";
-import { liveCheckout } from "@/lib/checkouts/live";
+import { liveCheckout } from "@/lib/lifecycle/live";
 import { railFor } from "@/lib/rails/registry";
 
 export const metadata: Metadata = { title: "Checkout" };

@@ -4,8 +4,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { QRCodeSVG } from "qrcode.react";
 import { Alert } from "@/components/alert";
 import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
-import type { LiveCheckout } from "@/lib/checkouts/live";
-import { formatBtcTrimmed } from "@/lib/rails/bitcoin/amounts";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
+import { formatBtcTrimmed } from "@/lib/money/amounts";
 import { CopyButton } from "../copy-button";
 import { Countdown } from "../countdown";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { LiveCheckout } from "@/lib/checkouts/live";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
 import { formatIlpAmount } from "@/lib/rails/interledger/amounts";
 import { ContinueAtProvider, RailPanel, TryAgainLink } from "./rail-panel";
 

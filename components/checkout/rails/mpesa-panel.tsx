@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
-import type { LiveCheckout } from "@/lib/checkouts/live";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
 import { SandboxBadge } from "./rail-panel";
 
 // M-Pesa Express: the prompt is on the buyer's phone. While it waits, what to do there; the

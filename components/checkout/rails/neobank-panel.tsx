@@ -1,7 +1,7 @@
 "use client";
 
-import type { LiveCheckout } from "@/lib/checkouts/live";
 import { formatMoney } from "@/lib/format";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
 import { ContinueAtProvider, RailPanel, TryAgainLink } from "./rail-panel";
 
 // NEO Bank: the buyer pays on the gateway's page. While the checkout waits, a link back to

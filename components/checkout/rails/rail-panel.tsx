@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
-import type { LiveCheckout } from "@/lib/checkouts/live";
+import type { LiveCheckout } from "@/lib/lifecycle/live";
 import { Countdown } from "../countdown";
 
 // The frame every provider rail's checkout panel shares: a titled card with the sandbox

@@ -1,4 +1,4 @@
-import { formatBtcTrimmed, parseBtc } from "@/lib/rails/bitcoin/amounts";
+import { formatBtcTrimmed, parseBtc } from "@/lib/money/amounts";
 
 // BIP21 payment URIs (https://github.com/bitcoin/bips/blob/master/bip-0021.mediawiki) for the
 // checkout QR code and the open-in-wallet link. Browser-safe.

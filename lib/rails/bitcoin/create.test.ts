@@ -6,7 +6,7 @@ import { resetMpesaSettingsForTests } from "@/lib/rails/mpesa/config";
 import { resetNeobankSettingsForTests } from "@/lib/rails/neobank/config";
 import { startupProblem } from "@/lib/server-start";
 import { createUser } from "@/test/factories";
-import { resetChainForTests } from "./chain";
+import { resetChainForTests } from "./client";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
 import { createBtcCheckout } from "./create";
 import { resetRateSourceForTests } from "./rate";

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
-import { pickFeeRate } from "@/lib/lifecycle/forward";
+import { pickFeeRate } from "@/lib/rails/bitcoin/forward";
 import { startupProblem } from "@/lib/server-start";
 import { type ElectrumDaemon, electrumUnavailable, freePort, startElectrumDaemon } from "@/test/electrum-daemon";
 import { type ElectrumStandIn, startElectrumStandIn } from "@/test/electrum-standin";
 import { createUser } from "@/test/factories";
-import { chainClient, resetChainForTests, simulator } from "./chain";
+import { chainClient, resetChainForTests, simulator } from "./client";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
 import { createBtcCheckout } from "./create";
 import { ElectrumChain } from "./electrum-chain";

@@ -1,7 +1,7 @@
 import { hex } from "@scure/base";
 import { Address, Transaction } from "@scure/btc-signer";
 import { z } from "zod";
-import type { AddressOutput, AddressUtxo, BroadcastResult, ChainBackend, FeeEstimates, TxStatus } from "./chain";
+import type { AddressOutput, AddressUtxo, BroadcastResult, ChainBackend, FeeEstimates, TxStatus } from "./backend";
 import { type ElectrumClient, ElectrumError } from "./electrum-rpc";
 import { ALREADY_KNOWN, ChainError, type ChainErrorKind, txidOf } from "./esplora";
 import { type BtcNetwork, networkParams } from "./networks";

@@ -4,8 +4,8 @@ import { HDKey } from "@scure/bip32";
 import * as btc from "@scure/btc-signer";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { ChainError, confirmations, EsploraClient, EsploraHttpError, type EsploraOptions } from "./esplora";
-import { REGTEST } from "./simulator/chain";
-import { type Simulator, startSimulator } from "./simulator/server";
+import { REGTEST } from "./sandbox/chain";
+import { type Simulator, startSimulator } from "./sandbox/server";
 
 let sim: Simulator;
 let n = 0;

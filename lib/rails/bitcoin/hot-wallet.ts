@@ -2,7 +2,7 @@ import { HDKey } from "@scure/bip32";
 import { mnemonicToSeedSync, validateMnemonic } from "@scure/bip39";
 import { wordlist as english } from "@scure/bip39/wordlists/english.js";
 import { p2wpkh, Transaction } from "@scure/btc-signer";
-import { parseDecimal } from "@/lib/rails/bitcoin/amounts";
+import { parseDecimal } from "@/lib/money/amounts";
 import { addressOutputScript, type BtcNetwork, networkParams } from "@/lib/rails/bitcoin/networks";
 
 // Hot-wallet mode: a server-held BIP39 seed (BTC_HOT_SEED) derives one key per checkout at

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { createUser } from "@/test/factories";
-import { simulator } from "./chain";
+import { simulator } from "./client";
 import { resetBitcoinSettingsForTests } from "./config";
 import { createBtcCheckout } from "./create";
 import { observeBtcCheckout } from "./observe";
 import { resetRateSourceForTests } from "./rate";
-import type { Chain } from "./simulator/chain";
+import type { Chain } from "./sandbox/chain";
 
 // Observation end to end against real Postgres and the Esplora simulator over HTTP:
 // the same code path the page poll and the background sweep use.

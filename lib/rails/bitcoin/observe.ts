@@ -1,9 +1,9 @@
 import "server-only";
 import { compareAndSet, stampFor, type TimelineEvent } from "@/lib/checkouts/transition";
 import { db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
-import { type AddressOutput, chainClient } from "./chain";
+import { type AddressOutput, chainClient } from "./client";
 import { bitcoinSettings } from "./config";
 import { evaluate, type OutputView } from "./evaluate";
 

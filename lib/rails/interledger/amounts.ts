@@ -1,4 +1,4 @@
-import { convertFiat, fiatDecimals, formatMinor } from "@/lib/rails/bitcoin/amounts";
+import { convertFiat, fiatDecimals, formatMinor } from "@/lib/money/amounts";
 import type { FxSource } from "@/lib/rates/fx";
 
 // Package price (fiat minor units) → the merchant wallet's asset (assetCode, assetScale).

@@ -5,8 +5,8 @@ import { createProviderCheckout, markProviderFailed, markProviderPaid, markProvi
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { log } from "@/lib/log";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import type { RailObservation, RailStartInput, RailStartResult } from "@/lib/rails/types";
 import { fixedFxSource } from "@/lib/rates/fx";
 import { formatIlpAmount, priceInAsset } from "./amounts";

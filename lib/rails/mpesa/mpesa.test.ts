@@ -6,11 +6,11 @@ import { isAppError } from "@/lib/errors";
 import { registerLocalHandlers } from "@/lib/lifecycle/local";
 import { reconcile } from "@/lib/lifecycle/reconcile";
 import { createUser } from "@/test/factories";
+import { mpesaSandbox } from "@/test/mpesa";
 import { resetMpesaSettingsForTests } from "./config";
 import { observeMpesaCheckout, startMpesaCheckout } from "./rail";
 import { stopLocalDaraja } from "./sandbox";
 import type { BuyerAction, FakeDaraja } from "./sandbox/server";
-import { mpesaSandbox } from "./test-helpers";
 import { handleMpesaCallback } from "./webhook";
 
 // The M-Pesa rail end to end against real PostgreSQL and the local fake Daraja: STK push,

@@ -1,8 +1,8 @@
 import "server-only";
 import { markProviderFailed, markProviderPaid } from "@/lib/checkouts/provider";
 import { db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import type { EventCause } from "@/lib/db/generated/enums";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
 import type { MpesaOutcome } from "./callback";
 import { maskPhone } from "./phone";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { mpesaSandbox } from "@/test/mpesa";
 import { DarajaClient, DarajaError } from "./daraja";
 import { stopLocalDaraja } from "./sandbox";
 import type { FakeDaraja } from "./sandbox/server";
-import { mpesaSandbox } from "./test-helpers";
 import { dbTokenStore, tokenRowId } from "./token";
 
 // The shared OAuth token against the local fake Daraja (which counts OAuth hits), with the

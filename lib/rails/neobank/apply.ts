@@ -2,8 +2,8 @@ import "server-only";
 import { markProviderFailed, markProviderPaid, markProviderProcessing } from "@/lib/checkouts/provider";
 import { db } from "@/lib/db/client";
 import type { EventCause } from "@/lib/db/generated/enums";
-import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
 import { log } from "@/lib/log";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import type { CreditOn } from "./config";
 import { type PaymentStatusReport, reportedMinor, STATUS_RANK } from "./protocol";
 

@@ -6,7 +6,7 @@ import { POST } from "@/app/api/webhooks/neobank/route";
 import { creditCheckout, creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
-import { replayWebhook } from "@/lib/webhooks/inbox";
+import { replayWebhook } from "@/lib/inbox/inbox";
 import { createUser } from "@/test/factories";
 import { NeobankClient, NeobankError } from "./client";
 import { resetNeobankSettingsForTests, sandboxCredentials } from "./config";

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { fingerprint, type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/webhooks/inbox";
+import { fingerprint, type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/inbox/inbox";
 import { applyGatewayReport } from "./apply";
 import { neobankSettings } from "./config";
 import { TX_ID, WEBHOOK_STATUSES, type WebhookBody, webhookBody } from "./protocol";

@@ -1,6 +1,6 @@
 import { idParam, route } from "@/lib/api/handler";
-import { liveCheckout } from "@/lib/checkouts/live";
 import { AppError } from "@/lib/errors";
+import { liveCheckout } from "@/lib/lifecycle/live";
 
 export const dynamic = "force-dynamic";
 

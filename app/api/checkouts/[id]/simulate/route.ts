@@ -3,7 +3,7 @@ import { idParam, route } from "@/lib/api/handler";
 import { checkoutView } from "@/lib/checkouts/view";
 import { AppError } from "@/lib/errors";
 import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
-import { simulate } from "@/lib/rails/bitcoin/simulate";
+import { simulate } from "@/lib/rails/bitcoin/sandbox/controls";
 
 const body = z.discriminatedUnion("action", [
   z.object({ action: z.literal("pay"), mode: z.enum(["exact", "less", "more"]) }),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { registerLocalHandlers } from "@/lib/lifecycle/local";
-import { newCheckout, payAndConfirm, regtest } from "@/lib/lifecycle/test-helpers";
-import { simulator } from "@/lib/rails/bitcoin/chain";
-import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import { simulator } from "@/lib/rails/bitcoin/client";
+import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { replayWebhook } from "@/lib/webhooks/processors";
+import { newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
 import { POST } from "./route";
 
 // The Electrum notify endpoint end to end (in-process mode: activity advances the checkout).

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { readText, route } from "@/lib/api/handler";
-import { handleElectrumNotify, MAX_ELECTRUM_BODY } from "@/lib/webhooks/electrum";
+import { handleElectrumNotify, MAX_ELECTRUM_BODY } from "@/lib/rails/bitcoin/webhook";
 
 export const dynamic = "force-dynamic";
 

@@ -1,11 +1,11 @@
 // Shared by the lifecycle tests: a regtest environment on the in-process chain simulator.
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
-import { resetChainForTests, simulator } from "@/lib/rails/bitcoin/chain";
+import { resetChainForTests, simulator } from "@/lib/rails/bitcoin/client";
 import { resetBitcoinSettingsForTests } from "@/lib/rails/bitcoin/config";
 import { createBtcCheckout } from "@/lib/rails/bitcoin/create";
 import { resetRateSourceForTests } from "@/lib/rails/bitcoin/rate";
-import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { createUser } from "@/test/factories";
 
 export const ABANDON = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about";

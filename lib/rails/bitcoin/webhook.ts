@@ -4,8 +4,8 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { EVENTS, emitEvent } from "@/lib/lifecycle/events";
-import { type ReceiveResult, receiveWebhook, registerProcessor } from "./inbox";
+import { type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/inbox/inbox";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 
 // Electrum `notify` callbacks: when a subscribed address's status changes, the daemon POSTs
 // {"address": "...", "status": "<sha256 of its history>" | null} to the URL we gave it,

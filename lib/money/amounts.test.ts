@@ -13,7 +13,7 @@ import {
   parseDecimal,
   satsToFiat,
   spreadMultiplier,
-} from "@/lib/rails/bitcoin/amounts";
+} from "@/lib/money/amounts";
 
 describe("formatBtc / formatBtcTrimmed", () => {
   it.each([

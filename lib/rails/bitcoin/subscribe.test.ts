@@ -2,10 +2,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { simulator } from "@/lib/rails/bitcoin/chain";
+import { registerLocalHandlers } from "@/lib/lifecycle/local";
+import { simulator } from "@/lib/rails/bitcoin/client";
 import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
-import { registerLocalHandlers } from "./local";
-import { newCheckout, regtest } from "./test-helpers";
+import { newCheckout, regtest } from "@/test/bitcoin";
 
 // BTC_ADDRESS_SOURCE=electrum with ELECTRUM_NOTIFY_TOKEN: each new checkout's address is
 // subscribed with Electrum's `notify` (JSON-RPC {address, URL}), pointing at our webhook.

@@ -1,6 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import { simulator } from "./chain";
+import { simulator } from "../client";
 
 // Buttons on the checkout page for the built-in regtest simulator: pay the checkout's
 // address (exact, less or more) or mine blocks. Only exists when the simulator backs the

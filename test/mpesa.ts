@@ -2,10 +2,10 @@
 // Daraja, with the Medium package ($20 → KES 2,590 at USD:KES=129.50).
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
-import { resetDarajaClientForTests } from "./client";
-import { resetMpesaSettingsForTests } from "./config";
-import { localDaraja, stopLocalDaraja } from "./sandbox";
-import type { FakeDaraja } from "./sandbox/server";
+import { resetDarajaClientForTests } from "@/lib/rails/mpesa/client";
+import { resetMpesaSettingsForTests } from "@/lib/rails/mpesa/config";
+import { localDaraja, stopLocalDaraja } from "@/lib/rails/mpesa/sandbox";
+import type { FakeDaraja } from "@/lib/rails/mpesa/sandbox/server";
 
 export async function mpesaSandbox(extra: Record<string, string | undefined> = {}): Promise<FakeDaraja> {
   const vars: Record<string, string | undefined> = {

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import type { Rail } from "@/lib/db/generated/enums";
 import { AppError } from "@/lib/errors";
-import { chainClient } from "@/lib/rails/bitcoin/chain";
+import { chainClient } from "@/lib/rails/bitcoin/client";
 import { observeBtcCheckout } from "@/lib/rails/bitcoin/observe";
 import { RAILS, railFor } from "@/lib/rails/registry";
 

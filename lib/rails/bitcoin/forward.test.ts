@@ -2,18 +2,18 @@ import { hex } from "@scure/base";
 import { Transaction } from "@scure/btc-signer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditCheckout } from "@/lib/checkouts/credit";
+import { observeCheckout } from "@/lib/checkouts/observe";
 import { db } from "@/lib/db/client";
-import { chainClient, simulator } from "@/lib/rails/bitcoin/chain";
+import { advanceCheckout } from "@/lib/lifecycle/advance";
+import { reconcile } from "@/lib/lifecycle/reconcile";
+import { chainClient, simulator } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
 import { networkParams } from "@/lib/rails/bitcoin/networks";
-import type { Chain } from "@/lib/rails/bitcoin/simulator/chain";
+import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { expectValidP2wpkhSignatures } from "@/test/bip143";
-import { advanceCheckout } from "./advance";
+import { ABANDON, newCheckout, regtest } from "@/test/bitcoin";
 import { type ForwardChain, forwardCheckout, pickFeeRate } from "./forward";
-import { observeCheckout } from "./observe";
-import { reconcile } from "./reconcile";
-import { ABANDON, newCheckout, regtest } from "./test-helpers";
 
 // Hot-wallet forwarding on regtest with the in-process simulator: the sweep is stored before
 // it is broadcast, a crash after storing re-broadcasts the same transaction, and the chain

@@ -1,8 +1,8 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { db, type Prisma } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
 
 // The webhook inbox: every inbound call is stored raw first — headers minus secrets, the
 // body, the verification result, the provider and its dedup key — and only then processed.

@@ -1,7 +1,7 @@
 import "server-only";
+import { type CheckoutView, checkoutView, claimObservation, type Viewer } from "@/lib/checkouts/view";
 import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { log } from "@/lib/log";
-import { type CheckoutView, checkoutView, claimObservation, type Viewer } from "./view";
 
 // The buyer's page polls every few seconds; each poll may ask the chain once, at most every
 // OBSERVE_EVERY_MS per checkout across all pollers and instances, so a watched checkout

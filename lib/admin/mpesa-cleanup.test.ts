@@ -2,13 +2,13 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { startMpesaCheckout } from "@/lib/rails/mpesa/rail";
+import { stopLocalDaraja } from "@/lib/rails/mpesa/sandbox";
+import type { FakeDaraja } from "@/lib/rails/mpesa/sandbox/server";
+import { handleMpesaCallback } from "@/lib/rails/mpesa/webhook";
 import { createUser } from "@/test/factories";
-import { applyCleanup, describePlan, planCleanup } from "./cleanup";
-import { startMpesaCheckout } from "./rail";
-import { stopLocalDaraja } from "./sandbox";
-import type { FakeDaraja } from "./sandbox/server";
-import { mpesaSandbox } from "./test-helpers";
-import { handleMpesaCallback } from "./webhook";
+import { mpesaSandbox } from "@/test/mpesa";
+import { applyCleanup, describePlan, planCleanup } from "./mpesa-cleanup";
 
 // `npm run payments:cleanup`: the dry run changes nothing; --apply does exactly what the
 // summary listed (confirm + credit failed payments that have a receipt; with --delete-tests,

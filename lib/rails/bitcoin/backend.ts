@@ -1,13 +1,8 @@
-import "server-only";
-import { env } from "@/lib/env";
-import { type BitcoinSettings, bitcoinSettings } from "./config";
-import { ElectrumChain } from "./electrum-chain";
-import { type BroadcastResult, EsploraClient, type FeeEstimates } from "./esplora";
-import { type Simulator, startSimulator } from "./simulator/server";
+import type { BroadcastResult, EsploraClient, FeeEstimates } from "./esplora";
 
-// The chain backend the app uses (BTC_CHAIN_BACKEND): an Esplora client pointed at
-// ESPLORA_API_URL or at the built-in regtest simulator, which this module starts in-process
-// on first use; or the Electrum daemon at ELECTRUM_RPC_URL. Callers see only ChainBackend.
+// What the app reads from, and sends to, the Bitcoin network: one interface, two backends
+// (Esplora here, Electrum in electrum-chain.ts). Types only plus the Esplora adapter, so the
+// backends and the process's client (client.ts) never import each other in a circle.
 
 export type { BroadcastResult, FeeEstimates };
 
@@ -104,37 +99,4 @@ export class EsploraChain implements ChainBackend {
     if (!tx) return null;
     return { confirmed: tx.status.confirmed, blockHeight: tx.status.confirmed ? (tx.status.block_height ?? null) : null };
   }
-}
-
-const g = globalThis as unknown as { __satchelSimulator?: Promise<Simulator>; __satchelChain?: Promise<ChainBackend> };
-
-/** The running simulator, if this process serves the chain itself. */
-export function simulator(): Promise<Simulator> | null {
-  if (!bitcoinSettings().simulated) return null;
-  g.__satchelSimulator ??= startSimulator({ port: env().CHAIN_PORT });
-  return g.__satchelSimulator;
-}
-
-export function chainClient(): Promise<ChainBackend> {
-  g.__satchelChain ??= (async () => {
-    const settings = bitcoinSettings();
-    if (settings.chainBackend === "electrum") return new ElectrumChain(settings.chainElectrum!, settings.network);
-    const url = settings.esploraUrl ?? (await simulator()!).url;
-    return new EsploraChain(new EsploraClient({ baseUrl: url, retries: 3, timeoutMs: 8_000 }));
-  })();
-  return g.__satchelChain;
-}
-
-/** Where the chain data comes from, for admins and logs (never a credential). */
-export function chainBackendLabel(settings: BitcoinSettings = bitcoinSettings()): string {
-  if (settings.chainBackend === "electrum") return `Electrum daemon at ${new URL(env().ELECTRUM_RPC_URL!).host}`;
-  return settings.esploraUrl ? new URL(settings.esploraUrl).host : "built-in regtest simulator";
-}
-
-/** Forgets the client (and stops the simulator) so tests can change the settings. */
-export async function resetChainForTests(): Promise<void> {
-  const sim = g.__satchelSimulator;
-  g.__satchelSimulator = undefined;
-  g.__satchelChain = undefined;
-  await (await sim)?.close();
 }

@@ -1,13 +1,13 @@
 import "server-only";
 import { compareAndSet, stampFor } from "@/lib/checkouts/transition";
 import { db } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { isUniqueViolation } from "@/lib/ledger/ledger";
-import { type ChainBackend, chainClient, type FeeEstimates } from "@/lib/rails/bitcoin/chain";
+import { flagAttention } from "@/lib/lifecycle/attention";
+import { type ChainBackend, chainClient, type FeeEstimates } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { buildSweep, HotWalletError } from "@/lib/rails/bitcoin/hot-wallet";
-import { flagAttention } from "./attention";
 
 // Forwarding (BTC_ADDRESS_SOURCE=hot): after crediting, sweep every UTXO of the checkout's
 // address to BTC_FORWARD_ADDRESS. The order makes a crash harmless at any point:
