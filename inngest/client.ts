@@ -16,6 +16,8 @@ export const checkoutCreated = eventType(EVENTS.created, { schema: checkoutData 
 export const checkoutActivity = eventType(EVENTS.activity, { schema: checkoutData });
 export const checkoutPaid = eventType(EVENTS.paid, { schema: checkoutData });
 export const checkoutCredited = eventType(EVENTS.credited, { schema: checkoutData });
+export const checkoutFailed = eventType(EVENTS.failed, { schema: checkoutData });
+export const checkoutExpired = eventType(EVENTS.expired, { schema: checkoutData });
 
 // With Inngest configured, lib/ sends its outbox events through this client. The outbox row id
 // becomes the event id, so a re-send after a crash is dropped by Inngest as a duplicate.

@@ -1,6 +1,5 @@
 import "server-only";
 import { databaseReady } from "@/lib/db/client";
-import { seed } from "@/lib/db/seed";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
 import { startDriver } from "@/lib/lifecycle/driver";
 import { log } from "@/lib/log";
@@ -9,6 +8,7 @@ import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
 import { ElectrumError } from "@/lib/rails/bitcoin/electrum-rpc";
 import { ChainError } from "@/lib/rails/bitcoin/esplora";
 import { RAILS } from "@/lib/rails/registry";
+import { seed } from "@/lib/seed";
 
 function fail(message: string): never {
   console.error(`\nSatchel cannot start.\n${message}\n`);

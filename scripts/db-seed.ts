@@ -16,7 +16,7 @@ async function main(): Promise<number> {
   }
   const { env } = await import("@/lib/env");
   const { closeDatabase } = await import("@/lib/db/client");
-  const { seed } = await import("@/lib/db/seed");
+  const { seed } = await import("@/lib/seed");
   try {
     const e = env();
     const result = await seed();

@@ -1,9 +1,10 @@
 // Shared by the lifecycle tests: a regtest environment on the in-process chain simulator.
+
+import { createCheckout } from "@/lib/checkouts/create";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { resetChainForTests, simulator } from "@/lib/rails/bitcoin/client";
 import { resetBitcoinSettingsForTests } from "@/lib/rails/bitcoin/config";
-import { createBtcCheckout } from "@/lib/rails/bitcoin/create";
 import { resetRateSourceForTests } from "@/lib/rails/bitcoin/rate";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { createUser } from "@/test/factories";
@@ -39,6 +40,12 @@ export async function regtest(extra: Record<string, string | undefined> = {}): P
     create: { slug: "medium", name: "Medium", credits: 500, priceMinor: 2000, currency: "USD", sortOrder: 2 },
   });
   return (await simulator()!).chain;
+}
+
+/** A Bitcoin checkout through the one checkout constructor (what the buy page does). */
+export async function createBtcCheckout(userId: string, packageId: string, now?: Date): Promise<{ id: string }> {
+  const { checkoutId } = await createCheckout({ rail: "btc", userId, packageId, now });
+  return { id: checkoutId };
 }
 
 export async function newCheckout(email?: string) {

@@ -1,7 +1,7 @@
 // Rows for the admin tests: checkouts in any state, straight into the database.
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db/client";
-import type { CheckoutException, CheckoutStatus, Rail } from "@/lib/db/generated/enums";
+import type { CheckoutException, CheckoutStatus } from "@/lib/db/generated/enums";
 import { createUser } from "@/test/factories";
 
 export async function testPackage() {
@@ -16,7 +16,7 @@ export const rand = () => randomBytes(6).toString("hex");
 
 export interface RowInput {
   userId?: string;
-  rail?: Rail;
+  rail?: string;
   status?: CheckoutStatus;
   exception?: CheckoutException | null;
   credits?: number;

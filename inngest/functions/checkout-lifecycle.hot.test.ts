@@ -43,13 +43,13 @@ it("forwarding: the sweep is broadcast, the run sleeps until it confirms, then f
     },
   });
   const { result, state } = await t.execute();
-  expect(result).toMatchObject({ status: "forwarded", credited: true, forward: "forwarded", notify: "notified" });
+  expect(result).toMatchObject({ status: "forwarded", credited: true, afterCredit: "forwarded", notify: "notified" });
   const sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
-  await expect(step(state, "forward-0")).resolves.toMatchObject({ outcome: "broadcast", txid: sweep.txid });
-  await expect(step(state, "forward-1")).resolves.toMatchObject({ outcome: "forwarded", txid: sweep.txid });
-  expect([...slept.keys()]).toEqual(["wait-forward-0"]);
-  expect(sleep).toHaveBeenCalledWith("wait-forward-0", "10m");
-  for (const id of ["credit", "forward-0", "forward-1", "notify"]) {
+  await expect(step(state, "after-credit-0")).resolves.toMatchObject({ outcome: "broadcast", txid: sweep.txid });
+  await expect(step(state, "after-credit-1")).resolves.toMatchObject({ outcome: "forwarded", txid: sweep.txid });
+  expect([...slept.keys()]).toEqual(["wait-after-credit-0"]);
+  expect(sleep).toHaveBeenCalledWith("wait-after-credit-0", "10m");
+  for (const id of ["credit", "after-credit-0", "after-credit-1", "notify"]) {
     const v = await step(state, id);
     expect(JSON.parse(JSON.stringify(v))).toEqual(v);
   }

@@ -1,19 +1,20 @@
 import "server-only";
 import { z } from "zod";
 import { findAudit, writeAudit } from "@/lib/audit";
-import { creditKey } from "@/lib/checkouts/credit";
+import { announceCredited, creditInCore, creditKey } from "@/lib/checkouts/credit";
+import { RESOLVABLE_STATUSES } from "@/lib/checkouts/statuses";
 import { compareAndSet } from "@/lib/checkouts/transition";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import type { CheckoutStatus } from "@/lib/db/generated/enums";
+import { isRace, LostRace } from "@/lib/db/retry";
+import { sendEmail } from "@/lib/email/email";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { creditInTx, debitInTx } from "@/lib/ledger/ledger";
 import { advanceCheckout } from "@/lib/lifecycle/advance";
-import { sendEmail } from "@/lib/lifecycle/email";
 import { notifyCredited } from "@/lib/lifecycle/notify";
+import { afterCreditCheckout } from "@/lib/lifecycle/stages";
 import { log } from "@/lib/log";
-import { forwardCheckout } from "@/lib/rails/bitcoin/forward";
 import { receiptFor, receiptText, refundKey } from "@/lib/receipts/receipt";
 
 // Admin actions on checkouts and users. Each takes the acting admin's id, a request id and a
@@ -55,8 +56,6 @@ async function assertAdmin(tx: Tx | typeof db, actorId: string): Promise<void> {
   if (actor?.role !== "admin") throw new AppError("forbidden", "Admins only.");
 }
 
-class LostRace extends Error {}
-
 type Step = (
   tx: Tx,
 ) => Promise<
@@ -92,7 +91,7 @@ export async function audited(raw: ActionContext, step: Step): Promise<ActionOut
     } catch (err) {
       if (isUniqueViolation(err) && (await findAudit(ctx.requestId)))
         return { applied: false, message: "Already done: this form was submitted before.", auditId: ctx.requestId };
-      if ((err instanceof LostRace || isUniqueViolation(err)) && attempt < 5) continue;
+      if (isRace(err) && attempt < 5) continue;
       throw err;
     }
   }
@@ -138,9 +137,6 @@ async function lockedCheckout(tx: Tx, id: string) {
   return c;
 }
 
-/** Statuses an admin may settle: the buyer can no longer pay into them and nothing was credited. */
-const RESOLVABLE: readonly CheckoutStatus[] = ["expired", "failed", "paid"];
-
 export type Resolution = "credit_full" | "credit_partial" | "invalid";
 
 /** floor(credits × received / expected), capped at the package's credits. */
@@ -166,7 +162,7 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
         message: `Already resolved: ${RESOLUTION_LABEL[previous.kind as Resolution] ?? previous.kind} on ${previous.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
       };
     if (c.status === "credited" || c.status === "forwarded") return { applied: false, message: "Already credited; nothing to resolve." };
-    if (!RESOLVABLE.includes(c.status))
+    if (!RESOLVABLE_STATUSES.includes(c.status))
       throw new AppError("conflict", `The checkout is still ${c.status}: the buyer can still pay. Re-check it, or wait until it expires.`);
     const reason = ctx.reason.trim();
     if (kind === "invalid") {
@@ -197,18 +193,16 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
         "conflict",
         `Nothing to credit: ${c.receivedAmount} of ${c.expectedAmount} ${c.amountUnit} was received, which is less than one credit.`,
       );
-    const won = await compareAndSet(tx, c, { status: "credited", creditedAt: now, needsAttention: false }, [
-      {
-        fromStatus: c.status,
-        toStatus: "credited",
-        exception: c.exception,
-        cause: "admin",
-        message: `${credits} credits added by an admin (${RESOLUTION_LABEL[kind]}): ${reason}`,
-        data: { auditId: ctx.requestId, resolution: kind, credits, received: c.receivedAmount.toString(), expected: c.expectedAmount.toString() },
-      },
-    ]);
-    if (!won) throw new LostRace();
-    const entry = await creditInTx(tx, { userId: c.userId, amount: credits, idempotencyKey: creditKey(c.id), reason: "purchase", reference: c.id });
+    // The same crediting code as the lifecycle's: credited by compare-and-set plus the one
+    // ledger entry keyed checkout:<id>:credit, whoever gets there first.
+    const entry = await creditInCore(tx, c, {
+      credits,
+      cause: "admin",
+      message: `${credits} credits added by an admin (${RESOLUTION_LABEL[kind]}): ${reason}`,
+      data: { auditId: ctx.requestId, resolution: kind, credits, received: c.receivedAmount.toString(), expected: c.expectedAmount.toString() },
+      patch: { needsAttention: false },
+      now,
+    });
     await tx.checkoutResolution.create({ data: { checkoutId, kind, credits, reason, actorId: ctx.actorId, auditId: ctx.requestId } });
     return {
       applied: true,
@@ -220,6 +214,7 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
     };
   });
   if (out.applied && kind !== "invalid") {
+    await announceCredited(checkoutId, "admin");
     // The buyer's receipt; the reconciler sends it later if this fails now.
     await notifyCredited(checkoutId, now).catch((err) => log.warn({ err, checkoutId }, "receipt after an admin credit failed; the sweep retries"));
   }
@@ -293,7 +288,7 @@ export async function recheckCheckout(ctx: ActionContext, checkoutId: string): P
 export async function retryForwarding(ctx: ActionContext, checkoutId: string): Promise<ActionOutcome> {
   const seen = await precheck(ctx);
   if (seen) return seen;
-  const r = await forwardCheckout(checkoutId);
+  const r = await afterCreditCheckout(checkoutId);
   const message =
     r.outcome === "broadcast" || r.outcome === "forwarded"
       ? `Sweep ${r.outcome}: ${r.txid} (${r.amountSats} sats, fee ${r.feeSats}).`

@@ -1,7 +1,7 @@
 import "server-only";
 import { availableRails } from "@/lib/checkouts/rails";
 import { db, Prisma } from "@/lib/db/client";
-import type { CheckoutStatus, Rail } from "@/lib/db/generated/enums";
+import type { CheckoutStatus } from "@/lib/db/generated/enums";
 import { checkHealth } from "@/lib/health";
 import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
@@ -17,7 +17,7 @@ export interface MetricsRange {
 export interface RevenuePoint {
   /** YYYY-MM-DD (UTC) of creditedAt. */
   day: string;
-  rail: Rail;
+  rail: string;
   currency: string;
   /** Σ priceMinor of checkouts credited that day (minor units). */
   amountMinor: number;
@@ -56,7 +56,7 @@ export const NEEDS_ACTION_SQL = Prisma.sql`(
 export async function metrics(range: MetricsRange): Promise<Metrics> {
   const { from, to } = range;
   const [revenue, statuses, median, exceptions] = await Promise.all([
-    db.$queryRaw<{ day: string; rail: Rail; currency: string; amount: bigint; count: bigint }[]>`
+    db.$queryRaw<{ day: string; rail: string; currency: string; amount: bigint; count: bigint }[]>`
       SELECT to_char(date_trunc('day', "creditedAt"), 'YYYY-MM-DD') AS day, "rail", "currency",
              SUM("priceMinor")::bigint AS amount, COUNT(*)::bigint AS count
       FROM "Checkout"
@@ -191,7 +191,7 @@ export async function systemStatus(opts: { chainTimeoutMs?: number } = {}): Prom
 export interface ExceptionRow {
   id: string;
   email: string;
-  rail: Rail;
+  rail: string;
   status: CheckoutStatus;
   exception: string | null;
   needsAttention: boolean;

@@ -2,12 +2,11 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { startMpesaCheckout } from "@/lib/rails/mpesa/rail";
 import { stopLocalDaraja } from "@/lib/rails/mpesa/sandbox";
 import type { FakeDaraja } from "@/lib/rails/mpesa/sandbox/server";
-import { handleMpesaCallback } from "@/lib/rails/mpesa/webhook";
 import { createUser } from "@/test/factories";
 import { mpesaSandbox } from "@/test/mpesa";
+import { handleMpesaCallback, startMpesaCheckout } from "@/test/rails";
 import { applyCleanup, describePlan, planCleanup } from "./mpesa-cleanup";
 
 // `npm run payments:cleanup`: the dry run changes nothing; --apply does exactly what the

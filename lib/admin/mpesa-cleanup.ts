@@ -1,6 +1,6 @@
 import "server-only";
+import { applyFacts } from "@/lib/checkouts/apply";
 import { creditCheckout } from "@/lib/checkouts/credit";
-import { markProviderPaid } from "@/lib/checkouts/provider";
 import { db } from "@/lib/db/client";
 
 // `npm run payments:cleanup` (the old system's cleanup_failed_payments), as a plan and its
@@ -67,12 +67,19 @@ export async function planCleanup(opts: CleanupOptions): Promise<CleanupPlan> {
 export async function applyCleanup(plan: CleanupPlan): Promise<CleanupResult> {
   const result: CleanupResult = { confirmed: 0, credited: 0, deleted: 0, skipped: [] };
   for (const item of plan.confirm) {
-    const r = await markProviderPaid(item.checkoutId, {
-      amount: BigInt(item.amountKes),
-      cause: "admin",
-      message: `payments:cleanup: M-Pesa receipt ${item.receipt} proves the payment succeeded; confirmed`,
-      data: { receipt: item.receipt, by: "payments:cleanup" },
-    });
+    const r = await applyFacts(
+      item.checkoutId,
+      [
+        {
+          kind: "paid",
+          amount: BigInt(item.amountKes),
+          ref: item.receipt,
+          message: `payments:cleanup: M-Pesa receipt ${item.receipt} proves the payment succeeded; confirmed`,
+          data: { receipt: item.receipt, by: "payments:cleanup" },
+        },
+      ],
+      "admin",
+    );
     if (!r.changed) {
       result.skipped.push({ checkoutId: item.checkoutId, reason: `no longer failed (${r.status})` });
       continue;

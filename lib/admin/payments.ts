@@ -2,7 +2,8 @@ import "server-only";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
-import { type CheckoutException, CheckoutStatus, Rail } from "@/lib/db/generated/enums";
+import { type CheckoutException, CheckoutStatus } from "@/lib/db/generated/enums";
+import { RAILS } from "@/lib/rails/registry";
 import { NEEDS_ACTION_SQL } from "./metrics";
 
 // The admin payments table: filters, one search box, sorting and pagination, all on the
@@ -22,7 +23,7 @@ export const paymentQuerySchema = z.object({
   exception: opt(z.enum(["underpaid", "overpaid", "paid_late", "multiple", "invalid", "any", "none"])),
   /** Only checkouts an admin must act on (see NEEDS_ACTION in metrics). */
   attention: opt(z.enum(["1"])),
-  rail: opt(z.enum(Object.values(Rail) as [Rail, ...Rail[]])),
+  rail: opt(z.string().refine((r) => RAILS.some((x) => x.id === r), "unknown rail")),
   /** Created on or after this UTC day. */
   from: opt(day),
   /** Created on or before this UTC day (inclusive). */
@@ -122,7 +123,7 @@ export interface PaymentRow {
   createdAt: string;
   email: string;
   userId: string;
-  rail: Rail;
+  rail: string;
   status: CheckoutStatus;
   exception: CheckoutException | null;
   needsAttention: boolean;

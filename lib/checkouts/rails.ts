@@ -2,13 +2,6 @@ import "server-only";
 import { RAILS } from "@/lib/rails/registry";
 import type { Rail } from "@/lib/rails/types";
 
-const HINTS: Record<string, string> = {
-  btc: "Any Bitcoin wallet · a QR code and a live status page",
-  mpesa: "A payment prompt on your phone",
-  interledger: "Approve the payment in your Interledger wallet",
-  neobank: "Pay on the NEO Bank gateway",
-};
-
 export interface RailOffer {
   rail: string;
   label: string;
@@ -19,5 +12,5 @@ export interface RailOffer {
 
 /** The rails this deployment offers buyers, in display order, with the fields each needs. */
 export function availableRails(): RailOffer[] {
-  return RAILS.filter((r) => r.enabled()).map((r) => ({ rail: r.id, label: r.label, hint: HINTS[r.id] ?? "", sandbox: r.sandbox(), fields: r.fields }));
+  return RAILS.filter((r) => r.enabled()).map((r) => ({ rail: r.id, label: r.label, hint: r.hint, sandbox: r.sandbox(), fields: r.fields }));
 }

@@ -1,9 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import type { CheckoutException, CheckoutStatus, Rail } from "@/lib/db/generated/enums";
-import { buildBip21 } from "@/lib/rails/bitcoin/bip21";
-import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import type { CheckoutException, CheckoutStatus } from "@/lib/db/generated/enums";
 import { railFor } from "@/lib/rails/registry";
+import { isOpen } from "./statuses";
 
 // What a buyer (or an admin) sees of a checkout: JSON-safe (sats as strings, ISO dates),
 // and only ever returned to the checkout's owner or an admin. Everyone else gets null,
@@ -16,7 +15,7 @@ export interface Viewer {
 
 export interface CheckoutView {
   id: string;
-  rail: Rail;
+  rail: string;
   status: CheckoutStatus;
   exception: CheckoutException | null;
   packageName: string;
@@ -30,7 +29,7 @@ export interface CheckoutView {
   amountUnit: string;
   rate: { value: string; source: string; at: string } | null;
   address: string | null;
-  /** BIP21 URI for the full amount. */
+  /** The rail panel's URIs (Bitcoin: BIP21) — null on rails without them. BIP21 URI for the full amount. */
   paymentUri: string | null;
   /** BIP21 URI for what is still due, when underpaid. */
   remainingUri: string | null;
@@ -47,7 +46,7 @@ export interface CheckoutView {
   timeline: { at: string; status: CheckoutStatus; message: string }[];
   /** Why the provider failed the payment, in plain language. */
   failureMessage: string | null;
-  /** Rail-specific facts for the rail's panel (see Rail.viewDetails). */
+  /** Rail-specific facts for the rail's panel (see Rail.panel). */
   details: Record<string, string | number | boolean | null>;
   /** Open: the buyer may still pay or is waiting on confirmations. */
   open: boolean;
@@ -56,24 +55,28 @@ export interface CheckoutView {
   serverTime: string;
 }
 
-const OPEN: readonly CheckoutStatus[] = ["pending", "confirming"];
-
-export function isOpen(status: CheckoutStatus): boolean {
-  return OPEN.includes(status);
-}
+export { isOpen };
 
 export async function checkoutView(id: string, viewer: Viewer): Promise<CheckoutView | null> {
   const c = await db.checkout.findUnique({
     where: { id },
     include: {
+      package: { select: { slug: true } },
       outputs: { orderBy: { firstSeenAt: "asc" } },
       events: { orderBy: { createdAt: "asc" }, take: 100, select: { createdAt: true, toStatus: true, message: true } },
     },
   });
   if (!c || (c.userId !== viewer.id && viewer.role !== "admin")) return null;
   const remaining = c.expectedAmount > c.receivedAmount ? c.expectedAmount - c.receivedAmount : 0n;
-  const btc = c.rail === "btc" ? bitcoinSettings() : null;
-  const label = `Satchel ${c.packageName} (${c.credits} credits)`;
+  const panel = await railFor(c.rail).panel({
+    id: c.id,
+    address: c.address,
+    expectedAmount: c.expectedAmount,
+    receivedAmount: c.receivedAmount,
+    packageName: c.packageName,
+    packageSlug: c.package.slug,
+    credits: c.credits,
+  });
   return {
     id: c.id,
     rail: c.rail,
@@ -89,9 +92,9 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     amountUnit: c.amountUnit,
     rate: c.rateValue && c.rateSource && c.rateAt ? { value: c.rateValue, source: c.rateSource, at: c.rateAt.toISOString() } : null,
     address: c.address,
-    paymentUri: c.address ? buildBip21({ address: c.address, sats: c.expectedAmount, label }) : null,
-    remainingUri: c.address && remaining > 0n && c.receivedAmount > 0n ? buildBip21({ address: c.address, sats: remaining, label }) : null,
-    network: btc?.network ?? null,
+    paymentUri: panel.paymentUri ?? null,
+    remainingUri: panel.remainingUri ?? null,
+    network: panel.network ?? null,
     confirmations: c.confirmations,
     confirmationsRequired: c.confirmationsRequired,
     createdAt: c.createdAt.toISOString(),
@@ -103,9 +106,9 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     outputs: c.outputs.map((o) => ({ txid: o.txid, vout: o.vout, sats: o.sats.toString(), confirmed: o.blockHeight !== null, gone: o.goneAt !== null })),
     timeline: c.events.map((e) => ({ at: e.createdAt.toISOString(), status: e.toStatus, message: e.message })),
     failureMessage: c.failureMessage,
-    details: (await railFor(c.rail).viewDetails?.(c.id)) ?? {},
+    details: panel.details,
     open: isOpen(c.status),
-    simulator: Boolean(btc?.simulated),
+    simulator: Boolean(panel.simulator),
     serverTime: new Date().toISOString(),
   };
 }
@@ -114,7 +117,12 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
 export async function claimObservation(id: string, minAgeMs: number, now = new Date()): Promise<boolean> {
   const cutoff = new Date(now.getTime() - minAgeMs);
   const { count } = await db.checkout.updateMany({
-    where: { id, status: { in: [...OPEN, "expired"] }, monitorUntil: { gt: now }, OR: [{ lastObservedAt: null }, { lastObservedAt: { lt: cutoff } }] },
+    where: {
+      id,
+      status: { in: ["pending", "confirming", "expired"] },
+      monitorUntil: { gt: now },
+      OR: [{ lastObservedAt: null }, { lastObservedAt: { lt: cutoff } }],
+    },
     data: { lastObservedAt: now },
   });
   return count === 1;

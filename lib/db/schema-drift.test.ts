@@ -109,13 +109,13 @@ describe("detects drift on the database side", () => {
 
   test("a missing unique index, a missing foreign key, an extra enum value", async () => {
     const diff = await diffWith(
-      `DROP INDEX "User_email_key"; ALTER TABLE "Session" DROP CONSTRAINT "Session_userId_fkey"; ALTER TYPE "Rail" ADD VALUE 'lightning'`,
+      `DROP INDEX "User_email_key"; ALTER TABLE "Session" DROP CONSTRAINT "Session_userId_fkey"; ALTER TYPE "CheckoutException" ADD VALUE 'disputed'`,
     );
     expect(diff).toEqual(
       expect.arrayContaining([
         "key unique User(email) is in schema.prisma but not in the database",
         "foreign key fk Session(userId) → User(id) on delete Cascade is in schema.prisma but not in the database",
-        'enum "Rail": schema.prisma has [btc, mpesa, interledger, neobank], the database has [btc, mpesa, interledger, neobank, lightning]',
+        'enum "CheckoutException": schema.prisma has [underpaid, overpaid, paid_late, multiple, invalid], the database has [underpaid, overpaid, paid_late, multiple, invalid, disputed]',
       ]),
     );
     expect(diff).toHaveLength(3);

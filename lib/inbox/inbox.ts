@@ -3,13 +3,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
+import { singleton } from "@/lib/singleton";
 
 // The webhook inbox: every inbound call is stored raw first — headers minus secrets, the
 // body, the verification result, the provider and its dedup key — and only then processed.
 // A redelivery with the same dedup key is the same row (answered as a duplicate, processed
 // once); a failure leaves the row "failed" with its error for the next attempt or an admin's
 // replay; replay(id) re-runs processing of a stored row, which every processor makes
-// idempotent. Each provider registers its processor once (lib/webhooks/processors.ts).
+// idempotent. Each provider registers its processor once (lib/webhooks/entry.ts).
 
 export type InboxStatus = "received" | "processed" | "rejected" | "failed" | "ignored";
 
@@ -19,7 +20,15 @@ export interface ProcessResult {
   note?: string;
 }
 
-export type Processor = (row: { id: string; provider: string; dedupKey: string; body: string; checkoutId: string | null }) => Promise<ProcessResult>;
+export type Processor = (row: {
+  id: string;
+  provider: string;
+  dedupKey: string;
+  body: string;
+  checkoutId: string | null;
+  /** What verification already parsed from the body (a fresh delivery only; a replay parses the stored body). */
+  payload?: unknown;
+}) => Promise<ProcessResult>;
 
 export interface InboundWebhook {
   provider: string;
@@ -29,6 +38,8 @@ export interface InboundWebhook {
   body: string;
   verified: boolean;
   verifyError?: string;
+  /** Handed to the processor on this delivery, so the body is parsed once. */
+  payload?: unknown;
 }
 
 export interface ReceiveResult {
@@ -48,15 +59,14 @@ export function redactHeaders(headers: Headers | Record<string, string>): Record
   return out;
 }
 
-const g = globalThis as unknown as { __satchelProcessors?: Map<string, Processor> };
+const processors = () => singleton("inbox-processors", () => new Map<string, Processor>());
 
 export function registerProcessor(provider: string, processor: Processor): void {
-  g.__satchelProcessors ??= new Map();
-  g.__satchelProcessors.set(provider, processor);
+  processors().set(provider, processor);
 }
 
 function processorFor(provider: string): Processor {
-  const p = g.__satchelProcessors?.get(provider);
+  const p = processors().get(provider);
   if (!p) throw new AppError("not_found", `No webhook processor for "${provider}".`);
   return p;
 }
@@ -99,7 +109,7 @@ export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> 
     return { id: twin.id, duplicate: true, status: twin.status, error: twin.error ?? undefined };
   }
   if (rejected) return { id: row.id, duplicate: false, status: "rejected" };
-  return { ...(await processRow(row.id)), duplicate: false };
+  return { ...(await processRow(row.id, w.payload)), duplicate: false };
 }
 
 /** Re-runs processing of a stored row (admins' "replay"); rejected rows stay rejected. */
@@ -110,10 +120,10 @@ export async function replayWebhook(id: string): Promise<ReceiveResult> {
   return { ...(await processRow(id)), duplicate: false };
 }
 
-async function processRow(id: string): Promise<Omit<ReceiveResult, "duplicate">> {
+async function processRow(id: string, payload?: unknown): Promise<Omit<ReceiveResult, "duplicate">> {
   const row = await db.webhookInbox.update({ where: { id }, data: { attempts: { increment: 1 } } });
   try {
-    const r = await processorFor(row.provider)(row);
+    const r = await processorFor(row.provider)({ ...row, payload });
     await db.webhookInbox.update({
       where: { id },
       data: { status: r.status, processedAt: new Date(), error: null, ...(r.checkoutId !== undefined ? { checkoutId: r.checkoutId } : {}) },

@@ -1,14 +1,14 @@
 import "server-only";
 import { EVENTS, setLocalHandler } from "@/lib/outbox/outbox";
-import { subscribeAddress } from "@/lib/rails/bitcoin/subscribe";
 import { advanceCheckout } from "./advance";
+import { onCreated } from "./stages";
 
 // The in-process mode's event handlers: what the Inngest functions would do on each event,
 // run here through the same lib/ functions. Registered by the driver at start, and by
 // anything (tests, scripts) that wants events handled without Inngest.
 
 export function registerLocalHandlers(): void {
-  setLocalHandler(EVENTS.created, async ({ checkoutId }) => subscribeAddress(checkoutId));
+  setLocalHandler(EVENTS.created, async ({ checkoutId }) => onCreated(checkoutId));
   setLocalHandler(EVENTS.activity, async ({ checkoutId }) => {
     const r = await advanceCheckout(checkoutId);
     // Activity we could not act on (the chain was unreachable) stays unsent for the reconciler.

@@ -1,10 +1,11 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { type EmailOutcome, sendEmail } from "@/lib/email/email";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { formatCredits, formatMoney } from "@/lib/format";
 import { formatBtcTrimmed } from "@/lib/money/amounts";
-import { type EmailOutcome, sendEmail } from "./email";
+import { railName } from "@/lib/rails/registry";
 import { type OmnisendOutcome, sendCreditsPurchased } from "./omnisend";
 
 // Telling the buyer: once credits land, one email receipt (with a link to the receipt page)
@@ -105,10 +106,6 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
       });
   });
   return { outcome: "notified", email: email.status, omnisend };
-}
-
-function railName(rail: string): string {
-  return { btc: "Bitcoin", mpesa: "M-Pesa", interledger: "Interledger", neobank: "NEO Bank" }[rail] ?? rail;
 }
 
 function escapeHtml(s: string): string {

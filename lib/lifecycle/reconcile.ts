@@ -1,10 +1,11 @@
 import "server-only";
+import { CREDITED_STATUSES, creditableWhere, OPEN_STATUSES } from "@/lib/checkouts/statuses";
 import { db, Prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { resendUnsent } from "@/lib/outbox/outbox";
-import { chainClient } from "@/lib/rails/bitcoin/client";
-import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { RAILS } from "@/lib/rails/registry";
+import { singleton } from "@/lib/singleton";
 import { type AdvanceResult, advanceCheckout } from "./advance";
 
 // The reconciler: one sweep over everything that should have moved and did not.
@@ -57,12 +58,13 @@ export function observeEveryMs(ageMs: number): number {
 /** Arbitrary but fixed: the advisory lock key of the sweep ("satchel-reconcile"). */
 export const RECONCILE_LOCK_KEY = 0x5a7c4e1;
 
-const g = globalThis as unknown as { __satchelSweepRunning?: boolean };
+const sweepState = () => singleton("reconcile-sweep", () => ({ running: false }));
 
 export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileCounts> {
+  const g = sweepState();
   // Never two at once in this process (the driver's timer, a manual run)…
-  if (g.__satchelSweepRunning) return emptyCounts(true);
-  g.__satchelSweepRunning = true;
+  if (g.running) return emptyCounts(true);
+  g.running = true;
   try {
     // …nor across processes: the embedded database is single-process (its folder lock), so
     // only PostgreSQL needs the advisory lock, held by a transaction for the sweep's duration.
@@ -78,7 +80,7 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileC
     );
     return result ?? emptyCounts(true);
   } finally {
-    g.__satchelSweepRunning = false;
+    g.running = false;
   }
 }
 
@@ -96,21 +98,27 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
   const stale = await staleCheckouts(now, opts.limit ?? 5_000);
   const settling = await settlingCheckouts(now);
 
-  // One tip height for the whole sweep instead of one per checkout.
-  let tipHeight: number | undefined;
-  if (stale.some((c) => c.rail === "btc") && bitcoinSettings().enabled) {
+  // Once per sweep per rail: shared state (Bitcoin: one tip height instead of one per checkout).
+  // A rail whose backend is down waits for the next sweep; the others go on.
+  const shared = new Map<string, { tipHeight?: number } | null>();
+  for (const rail of RAILS) {
+    if (!rail.prepareSweep || !stale.some((c) => c.rail === rail.id)) continue;
+    if (!rail.enabled()) {
+      shared.set(rail.id, null);
+      continue;
+    }
     try {
-      const client = await chainClient();
-      const before = client.stats.requests;
-      tipHeight = await client.tipHeight();
-      counts.chainCalls += client.stats.requests - before;
+      const p = await rail.prepareSweep();
+      counts.chainCalls += p.chainCalls;
+      shared.set(rail.id, p);
     } catch (err) {
-      log.warn({ err: (err as Error).message }, "reconcile: chain backend unavailable; open checkouts wait for the next sweep");
+      log.warn({ err: (err as Error).message, rail: rail.id }, "reconcile: the rail's backend is unavailable; its open checkouts wait for the next sweep");
       counts.errors++;
+      shared.set(rail.id, null);
     }
   }
-  // Without a tip height only Bitcoin waits; provider rails ask their own APIs.
-  const toObserve = stale.filter((c) => c.rail !== "btc" || tipHeight !== undefined).map((c) => c.id);
+  const toObserve = stale.filter((c) => shared.get(c.rail) !== null).map((c) => c.id);
+  const railOf = new Map(stale.map((c) => [c.id, c.rail]));
   const observing = new Set(toObserve);
   const settleOnly = settling.filter((id) => !observing.has(id));
 
@@ -121,7 +129,7 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
     counts.errors += r.errors.length;
     for (const e of r.errors) log.warn({ checkoutId: r.checkoutId, stage: e.stage, err: e.message }, "reconcile: step failed; retried next sweep");
   };
-  await pool(toObserve, concurrency, async (id) => tally(await advanceCheckout(id, { now, tipHeight })));
+  await pool(toObserve, concurrency, async (id) => tally(await advanceCheckout(id, { now, tipHeight: shared.get(railOf.get(id)!)?.tipHeight })));
   await pool(settleOnly, concurrency, async (id) => tally(await advanceCheckout(id, { now, skipObserve: true })));
 
   const events = await resendUnsent({ now });
@@ -139,22 +147,21 @@ async function staleCheckouts(now: Date, limit: number): Promise<{ id: string; r
   const last = OBSERVE_POLICY[OBSERVE_POLICY.length - 1]![1];
   return db.$queryRaw<{ id: string; rail: string }[]>`
     SELECT "id", "rail"::text AS "rail" FROM "Checkout"
-    WHERE ("status" IN ('pending', 'confirming') OR ("status" = 'expired' AND "monitorUntil" > ${now}))
+    WHERE ("status"::text IN (${Prisma.join(OPEN_STATUSES)}) OR ("status" = 'expired' AND "monitorUntil" > ${now}))
       AND ("lastObservedAt" IS NULL OR "lastObservedAt" <= ${now}::timestamp - CASE ${Prisma.join(cases, " ")} ELSE ${`${last} milliseconds`}::interval END)
     ORDER BY "lastObservedAt" ASC NULLS FIRST
     LIMIT ${limit}`;
 }
 
-/** Paid but uncredited, credited but not yet forwarded (hot) or notified. */
+/** Creditable but uncredited (the crediting rule), credited but its after-credit work not done, or not yet notified. */
 async function settlingCheckouts(now: Date): Promise<string[]> {
-  const hot = bitcoinSettings().source === "hot";
+  const afterCredit = RAILS.filter((r) => r.afterCredit?.applies()).map((r) => r.id);
   const rows = await db.checkout.findMany({
     where: {
       OR: [
-        { status: "paid", exception: null },
-        { status: "paid", exception: { in: ["overpaid", "multiple"] } },
-        ...(hot ? [{ status: "credited" as const, rail: "btc" as const }] : []),
-        { status: { in: ["credited", "forwarded"] }, notifiedAt: null },
+        creditableWhere(),
+        ...(afterCredit.length ? [{ status: "credited" as const, rail: { in: afterCredit } }] : []),
+        { status: { in: [...CREDITED_STATUSES] }, notifiedAt: null },
       ],
       updatedAt: { lt: now },
     },

@@ -18,6 +18,8 @@ export const EVENTS = {
   activity: "satchel/checkout.activity",
   paid: "satchel/checkout.paid",
   credited: "satchel/checkout.credited",
+  failed: "satchel/checkout.failed",
+  expired: "satchel/checkout.expired",
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];

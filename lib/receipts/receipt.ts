@@ -1,9 +1,9 @@
 import "server-only";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
-import type { Rail } from "@/lib/db/generated/enums";
 import { describeRate, formatMoney } from "@/lib/format";
 import { formatBtcTrimmed } from "@/lib/money/amounts";
+import { railName } from "@/lib/rails/registry";
 
 // What a buyer's receipt says, from the database: the package snapshot, what was paid on the
 // rail and at which locked rate, the credits the ledger actually added (an admin may have
@@ -12,8 +12,6 @@ import { formatBtcTrimmed } from "@/lib/money/amounts";
 // else gets null, which pages turn into a 404.
 
 export const refundKey = (checkoutId: string) => `checkout:${checkoutId}:refund`;
-
-export const RAIL_NAMES: Record<Rail, string> = { btc: "Bitcoin", mpesa: "M-Pesa", interledger: "Interledger", neobank: "NEO Bank" };
 
 export interface Receipt {
   checkoutId: string;
@@ -28,7 +26,7 @@ export interface Receipt {
   price: string;
   priceMinor: number;
   currency: string;
-  rail: Rail;
+  rail: string;
   railName: string;
   /** e.g. "20000 sats (0.0002 BTC)" or "2000 KES". */
   paid: string;
@@ -93,7 +91,7 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
     priceMinor: c.priceMinor,
     currency: c.currency,
     rail: c.rail,
-    railName: RAIL_NAMES[c.rail],
+    railName: railName(c.rail),
     paid: railAmount(c.receivedAmount, c.amountUnit),
     expected: railAmount(c.expectedAmount, c.amountUnit),
     rate,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route } from "@/lib/api/handler";
-import { createBtcCheckout } from "@/lib/rails/bitcoin/create";
+import { createCheckout } from "@/lib/checkouts/create";
 
 const body = z.object({
   packageId: z.string().min(1).max(100),
@@ -9,6 +9,6 @@ const body = z.object({
 
 // POST /api/checkouts — start a checkout for a package on a rail.
 export const POST = route({ access: "user", body }, async ({ user, body }) => {
-  const { id } = await createBtcCheckout(user.id, body.packageId);
+  const { checkoutId: id } = await createCheckout({ rail: body.rail, userId: user.id, packageId: body.packageId });
   return Response.json({ id, url: `/checkout/${id}` }, { status: 201 });
 });

@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { sessionUser } from "@/lib/auth";
+import { createCheckout } from "@/lib/checkouts/create";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { enabledRail } from "@/lib/rails/registry";
@@ -27,7 +28,7 @@ export async function startCheckout(_prev: StartState, form: FormData): Promise<
     for (const f of rail.fields) fields[f.name] = String(form.get(f.name) ?? "").trim();
     const missing = rail.fields.find((f) => f.required && !fields[f.name]);
     if (missing) return { error: `Enter ${missing.label.toLowerCase()}.`, rail: railId, values: fields };
-    const started = await rail.start({ userId: user.id, packageId, fields });
+    const started = await createCheckout({ rail: rail.id, userId: user.id, packageId, fields });
     destination = started.redirectTo ?? `/checkout/${started.checkoutId}`;
   } catch (err) {
     if (isAppError(err)) return { error: err.message, rail: railId, values: fields };

@@ -5,10 +5,10 @@ import { resetInterledgerSettingsForTests } from "@/lib/rails/interledger/config
 import { resetMpesaSettingsForTests } from "@/lib/rails/mpesa/config";
 import { resetNeobankSettingsForTests } from "@/lib/rails/neobank/config";
 import { startupProblem } from "@/lib/server-start";
+import { createBtcCheckout } from "@/test/bitcoin";
 import { createUser } from "@/test/factories";
 import { resetChainForTests } from "./client";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
-import { createBtcCheckout } from "./create";
 import { resetRateSourceForTests } from "./rate";
 
 function resetProviderSettings() {

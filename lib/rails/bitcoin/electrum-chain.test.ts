@@ -3,17 +3,17 @@ import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { pickFeeRate } from "@/lib/rails/bitcoin/forward";
 import { startupProblem } from "@/lib/server-start";
+import { createBtcCheckout } from "@/test/bitcoin";
 import { type ElectrumDaemon, electrumUnavailable, freePort, startElectrumDaemon } from "@/test/electrum-daemon";
 import { type ElectrumStandIn, startElectrumStandIn } from "@/test/electrum-standin";
 import { createUser } from "@/test/factories";
+import { observeBtcCheckout } from "@/test/rails";
 import { chainClient, resetChainForTests, simulator } from "./client";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
-import { createBtcCheckout } from "./create";
 import { ElectrumChain } from "./electrum-chain";
 import { ElectrumError, electrumClient } from "./electrum-rpc";
 import { ChainError } from "./esplora";
 import { hotWalletFromSeed } from "./hot-wallet";
-import { observeBtcCheckout } from "./observe";
 import { resetRateSourceForTests } from "./rate";
 
 // The Electrum chain backend (BTC_CHAIN_BACKEND=electrum): against a stand-in that answers as

@@ -13,7 +13,8 @@ import { networkParams } from "@/lib/rails/bitcoin/networks";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { expectValidP2wpkhSignatures } from "@/test/bip143";
 import { ABANDON, newCheckout, regtest } from "@/test/bitcoin";
-import { type ForwardChain, forwardCheckout, pickFeeRate } from "./forward";
+import { forwardCheckout } from "@/test/rails";
+import { type ForwardChain, pickFeeRate } from "./forward";
 
 // Hot-wallet forwarding on regtest with the in-process simulator: the sweep is stored before
 // it is broadcast, a crash after storing re-broadcasts the same transaction, and the chain

@@ -1,19 +1,19 @@
 import "server-only";
-import { compareAndSet, stampFor } from "@/lib/checkouts/transition";
 import { db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { flagAttention } from "@/lib/lifecycle/attention";
-import { type ChainBackend, chainClient, type FeeEstimates } from "@/lib/rails/bitcoin/client";
-import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
-import { buildSweep, HotWalletError } from "@/lib/rails/bitcoin/hot-wallet";
+import type { AfterCreditResult, CheckoutSnapshot, Fact } from "@/lib/rails/types";
+import { type ChainBackend, chainClient, type FeeEstimates } from "./client";
+import { bitcoinSettings } from "./config";
+import { buildSweep, HotWalletError } from "./hot-wallet";
 
 // Forwarding (BTC_ADDRESS_SOURCE=hot): after crediting, sweep every UTXO of the checkout's
 // address to BTC_FORWARD_ADDRESS. The order makes a crash harmless at any point:
 //   1. build and sign the sweep, and STORE it (hex + txid) — one row per checkout, unique;
 //   2. broadcast the stored hex ("already known" counts as success);
-//   3. watch the txid; once confirmed, credited → forwarded by compare-and-set.
+//   3. watch the txid; once confirmed, say so (a "forwarded" fact: the core moves the
+//      checkout credited → forwarded by compare-and-set).
 // Every later run re-broadcasts the stored hex; once a sweep is stored no other spend of
 // those outputs is ever built, so there is never a second, different transaction.
 
@@ -33,11 +33,15 @@ export type ForwardOutcome =
 /** Confirmations after which a sweep counts as done. */
 export const FORWARD_CONFIRMATIONS = 1;
 
-export async function forwardCheckout(checkoutId: string, opts: { chain?: ForwardChain; now?: Date } = {}): Promise<ForwardOutcome> {
+export async function forwardCheckout(
+  checkout: Pick<CheckoutSnapshot, "id" | "status">,
+  opts: { chain?: ForwardChain; now?: Date } = {},
+): Promise<ForwardOutcome> {
   const settings = bitcoinSettings();
+  const checkoutId = checkout.id;
   const c = await db.checkout.findUnique({
     where: { id: checkoutId },
-    select: { id: true, version: true, rail: true, status: true, exception: true, address: true, derivationIndex: true, sweep: true },
+    select: { id: true, rail: true, status: true, address: true, derivationIndex: true, sweep: true },
   });
   if (!c) throw new AppError("not_found", "No such checkout.");
   if (c.rail !== "btc") return { outcome: "not_applicable", reason: "not a Bitcoin checkout" };
@@ -64,10 +68,7 @@ export async function forwardCheckout(checkoutId: string, opts: { chain?: Forwar
         network: settings.network,
       });
     } catch (err) {
-      if (err instanceof HotWalletError && err.code === "dust") {
-        await flagAttention(checkoutId, `forwarding refused: ${err.message}`);
-        return { outcome: "refused_dust", message: err.message };
-      }
+      if (err instanceof HotWalletError && err.code === "dust") return { outcome: "refused_dust", message: err.message };
       throw err;
     }
     try {
@@ -108,23 +109,28 @@ export async function forwardCheckout(checkoutId: string, opts: { chain?: Forwar
   const status = known ?? (await chain.txStatus(sweep.txid));
   if (!status?.confirmed) return { outcome: "broadcast", ...result };
 
-  // Confirmed: credited → forwarded, once.
-  await db.$transaction(async (t) => {
-    await t.sweepTransaction.updateMany({ where: { id: sweep.id, confirmedAt: null }, data: { confirmedAt: now } });
-    await compareAndSet(t, c, { status: "forwarded", ...stampFor("forwarded", now) }, [
-      {
-        fromStatus: "credited",
-        toStatus: "forwarded",
-        exception: c.exception,
-        cause: "chain",
-        message: `${sweep.amountSats} sats forwarded to ${sweep.toAddress} in ${sweep.txid.slice(0, 12)}… (fee ${sweep.feeSats} sats)`,
-        data: { txid: sweep.txid, amountSats: sweep.amountSats.toString(), feeSats: sweep.feeSats.toString() },
-      },
-    ]);
-  });
-  const after = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { status: true } });
-  if (after.status !== "forwarded") return { outcome: "broadcast", ...result };
+  // Confirmed: the core moves credited → forwarded, once.
+  await db.sweepTransaction.updateMany({ where: { id: sweep.id, confirmedAt: null }, data: { confirmedAt: now } });
   return { outcome: "forwarded", ...result };
+}
+
+/** The Rail.afterCredit answer: what happened, whether to look again, and the facts for the core. */
+export async function forwardAfterCredit(
+  checkout: Pick<CheckoutSnapshot, "id" | "status">,
+  now: Date,
+  opts: { chain?: ForwardChain } = {},
+): Promise<AfterCreditResult> {
+  const r = await forwardCheckout(checkout, { ...opts, now });
+  const facts: Fact[] = [];
+  if (r.outcome === "forwarded")
+    facts.push({
+      kind: "forwarded",
+      message: `${r.amountSats} sats forwarded to ${bitcoinSettings().forwardAddress} in ${r.txid.slice(0, 12)}… (fee ${r.feeSats} sats)`,
+      data: { txid: r.txid, amountSats: r.amountSats, feeSats: r.feeSats },
+    });
+  if (r.outcome === "refused_dust") facts.push({ kind: "attention", reason: `forwarding refused: ${r.message}` });
+  const { outcome, ...detail } = r;
+  return { outcome, again: outcome === "broadcast", facts, detail: detail as Record<string, string | number | null> };
 }
 
 /**

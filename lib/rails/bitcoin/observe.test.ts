@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
+import { createBtcCheckout } from "@/test/bitcoin";
 import { createUser } from "@/test/factories";
+import { observeBtcCheckout } from "@/test/rails";
 import { simulator } from "./client";
 import { resetBitcoinSettingsForTests } from "./config";
-import { createBtcCheckout } from "./create";
-import { observeBtcCheckout } from "./observe";
 import { resetRateSourceForTests } from "./rate";
 import type { Chain } from "./sandbox/chain";
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import type { CheckoutSnapshot } from "@/lib/rails/types";
+import { bitcoinSettings } from "./config";
 
 // With BTC_ADDRESS_SOURCE=electrum and ELECTRUM_NOTIFY_TOKEN set, each new checkout's
 // address is subscribed with Electrum's `notify`, so the daemon POSTs to our webhook when the
@@ -12,13 +12,12 @@ export function electrumNotifyUrl(token: string): string {
   return new URL(`/api/webhooks/electrum/${encodeURIComponent(token)}`, env().APP_URL).toString();
 }
 
-export async function subscribeAddress(checkoutId: string): Promise<{ subscribed: boolean; reason?: string }> {
+export async function subscribeAddress(c: Pick<CheckoutSnapshot, "rail" | "address">): Promise<{ subscribed: boolean; reason?: string }> {
   const settings = bitcoinSettings();
   const token = env().ELECTRUM_NOTIFY_TOKEN;
   if (settings.source !== "electrum" || !settings.electrum) return { subscribed: false, reason: "not using Electrum" };
   if (!token) return { subscribed: false, reason: "ELECTRUM_NOTIFY_TOKEN is not set" };
-  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { rail: true, address: true, status: true } });
-  if (c?.rail !== "btc" || !c.address) return { subscribed: false, reason: "no Bitcoin address" };
+  if (c.rail !== "btc" || !c.address) return { subscribed: false, reason: "no Bitcoin address" };
   await settings.electrum.notify(c.address, electrumNotifyUrl(token));
   return { subscribed: true };
 }

@@ -6,13 +6,13 @@ import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { registerLocalHandlers } from "@/lib/lifecycle/local";
 import { createUser } from "@/test/factories";
+import { finishInterledger, handleInterledgerWebhook, observeInterledger, startInterledgerCheckout, webhookRoute } from "@/test/rails";
 import { resetIlpClientForTests } from "./client";
 import { resetInterledgerSettingsForTests } from "./config";
-import { BUYER_MESSAGES, finishInterledger, observeInterledger } from "./payment";
-import { interledgerRail } from "./rail";
+import { BUYER_MESSAGES } from "./payment";
 import { ilpSandbox, resetIlpSandboxForTests } from "./sandbox";
 import type { OpenPaymentsSandbox } from "./sandbox/server";
-import { handleInterledgerWebhook, INTERLEDGER_PROVIDER } from "./webhook";
+import { INTERLEDGER_PROVIDER } from "./webhook";
 import { signRafikiWebhook } from "./webhook-signature";
 
 // The whole Interledger flow in-process against the Open Payments sandbox (which checks the
@@ -65,7 +65,7 @@ beforeEach(async () => {
 });
 
 async function start(wallet = "alice") {
-  const r = await interledgerRail.start({ userId, packageId: "medium", fields: { walletAddress: sandbox.walletAddress(wallet) } });
+  const r = await startInterledgerCheckout({ userId, packageId: "medium", fields: { walletAddress: sandbox.walletAddress(wallet) } });
   expect(r.redirectTo).toMatch(new RegExp(`^${sandbox.url}/interact/`));
   return { checkoutId: r.checkoutId, interactUrl: r.redirectTo! };
 }
@@ -151,7 +151,7 @@ describe("Interledger through the Open Payments sandbox", () => {
   });
 
   it("refuses wallet addresses that are not wallets, saying why", async () => {
-    const err = (walletAddress: string) => interledgerRail.start({ userId, packageId: "medium", fields: { walletAddress } }).catch((e: Error) => e.message);
+    const err = (walletAddress: string) => startInterledgerCheckout({ userId, packageId: "medium", fields: { walletAddress } }).catch((e: Error) => e.message);
     expect(await err("http://127.0.0.1/alice")).toMatch(/https:\/\//);
     expect(await err("https://ilp.interledger-test.dev/alice")).toMatch(/sandbox wallet such as https:\/\/127\.0\.0\.1:\d+\/alice/);
     expect(await err(`${sandbox.origin}/quotes`)).toMatch(/did not answer as an Open Payments wallet address/);
@@ -211,7 +211,7 @@ describe("Interledger through the Open Payments sandbox", () => {
     inc.completed = true;
     const event = { id: "evt-forged", type: "incoming_payment.completed", data: { id: p.incomingPaymentUrl } };
     const body = JSON.stringify(event);
-    const { POST } = await import("@/app/api/webhooks/interledger/route");
+    const POST = webhookRoute("interledger");
     const post = (headers: Record<string, string>, b: string) =>
       POST(new Request("http://localhost/api/webhooks/interledger", { method: "POST", headers: { "content-type": "application/json", ...headers }, body: b }));
     const t = Math.floor(Date.now() / 1000);

@@ -1,4 +1,3 @@
 export { interledgerSettings } from "./config";
-export { finishInterledger, observeInterledger, startInterledgerCheckout } from "./payment";
 export { interledgerRail } from "./rail";
-export { handleInterledgerWebhook, INTERLEDGER_PROVIDER } from "./webhook";
+export { INTERLEDGER_PROVIDER } from "./webhook";

@@ -1,13 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { isFinalizedGrantWithAccessToken, isPendingGrant, type WalletAddress } from "@interledger/open-payments";
-import { createProviderCheckout, markProviderFailed, markProviderPaid, markProviderProcessing, setExternalRef } from "@/lib/checkouts/provider";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
-import type { RailObservation, RailStartInput, RailStartResult } from "@/lib/rails/types";
+import type { CheckoutSnapshot, Fact, Observation, Prepared, PrepareInput, ProviderReturn, StartResult } from "@/lib/rails/types";
 import { fixedFxSource } from "@/lib/rates/fx";
 import { formatIlpAmount, priceInAsset } from "./amounts";
 import { describeIlpError, forgetMerchantToken, type IlpContext, ilpContext, merchantIncomingToken, merchantWallet } from "./client";
@@ -16,15 +14,16 @@ import { verifyInteractionHash } from "./hash";
 import { normalizeWalletAddress } from "./wallet-address";
 
 // The Interledger Open Payments flow of one checkout:
-//   start   buyer's wallet address → incoming payment on the merchant's wallet (amount,
+//   prepare buyer's wallet address and the merchant's wallet → the price in its asset;
+//   start   incoming payment on the merchant's wallet (amount,
 //           expiresAt, metadata.checkoutId) → quote on the buyer's wallet → interactive
 //           outgoing-payment grant finishing at /api/payments/interledger/finish → the buyer
 //           is sent to their wallet to approve.
 //   finish  the wallet redirects back: verify the interaction hash, continue the grant,
-//           create the outgoing payment → confirming.
+//           create the outgoing payment → processing.
 //   observe ask the merchant's wallet about the incoming payment; completed → paid (the
 //           lifecycle credits it).
-// Every status change goes through lib/checkouts/provider.ts. The grant's continuation token
+// Each step returns facts; the checkout core applies them. The grant's continuation token
 // stays in the database: never logged, never in a response.
 
 export const BUYER_MESSAGES = {
@@ -53,8 +52,14 @@ async function buyerWallet(ctx: IlpContext, input: string | undefined): Promise<
   }
 }
 
-/** Starts an Interledger checkout and returns where to send the buyer (their wallet). */
-export async function startInterledgerCheckout(input: RailStartInput): Promise<RailStartResult> {
+export interface IlpContextData {
+  ctx: IlpContext;
+  buyer: WalletAddress;
+  merchant: WalletAddress;
+}
+
+/** Checks the buyer's wallet and prices the package in the merchant wallet's asset. */
+export async function prepareInterledger(input: PrepareInput): Promise<Prepared<IlpContextData>> {
   const settings = interledgerSettings();
   if (settings.mode === "disabled") throw new AppError("not_found", "Interledger payments are not available here.");
   const ctx = await ilpContext();
@@ -67,24 +72,27 @@ export async function startInterledgerCheckout(input: RailStartInput): Promise<R
     throw new AppError("unavailable", "Interledger payments are unavailable right now. Please try again later.");
   }
   if (buyer.id.replace(/\/$/, "") === merchant.id.replace(/\/$/, "")) throw new AppError("validation_failed", "That is the shop's own wallet: enter yours.");
-
   const fx = fixedFxSource(settings.fxFixedRates);
-  const checkout = await createProviderCheckout({
-    userId: input.userId,
-    packageId: input.packageId,
-    rail: "interledger",
-    amountFor: async (pkg) => {
-      try {
-        const a = await priceInAsset(pkg, merchant, fx);
-        return { expectedAmount: a.value, amountUnit: a.unit, rate: a.rate };
-      } catch (err) {
-        log.error({ err: describeIlpError(err), asset: merchant.assetCode }, "no conversion into the merchant wallet's asset");
-        throw new AppError("unavailable", "Interledger payments are unavailable for this package right now.");
-      }
-    },
-    describe: (pkg, amount, unit) => `checkout started: ${formatIlpAmount(amount, unit)} for ${pkg.name}, from ${buyer.id}`,
-  });
+  let a;
+  try {
+    a = await priceInAsset(input.pkg, merchant, fx);
+  } catch (err) {
+    log.error({ err: describeIlpError(err), asset: merchant.assetCode }, "no conversion into the merchant wallet's asset");
+    throw new AppError("unavailable", "Interledger payments are unavailable for this package right now.");
+  }
+  return {
+    expectedAmount: a.value,
+    amountUnit: a.unit,
+    ...(a.rate ? { rate: a.rate } : {}),
+    describe: `checkout started: ${formatIlpAmount(a.value, a.unit)} for ${input.pkg.name}, from ${buyer.id}`,
+    context: { ctx, buyer, merchant },
+  };
+}
 
+/** Starts the payment: returns where to send the buyer (their wallet), or the failure. */
+export async function startInterledger(checkout: CheckoutSnapshot, prepared: Prepared<IlpContextData>): Promise<StartResult> {
+  const { ctx, buyer, merchant } = prepared.context;
+  let externalRef: string | undefined;
   try {
     const incomingAmount = { value: checkout.expectedAmount.toString(), assetCode: merchant.assetCode, assetScale: merchant.assetScale };
     const incoming = await withFreshToken(ctx, merchant, (accessToken) =>
@@ -98,7 +106,7 @@ export async function startInterledgerCheckout(input: RailStartInput): Promise<R
         },
       ),
     );
-    await setExternalRef(checkout.id, incoming.id);
+    externalRef = incoming.id;
 
     const quoteGrant = await ctx.client.grant.request(
       { url: buyer.authServer },
@@ -146,19 +154,24 @@ export async function startInterledgerCheckout(input: RailStartInput): Promise<R
         continueToken: grant.continue.access_token.value,
       },
     });
-    return { checkoutId: checkout.id, redirectTo: redirect };
+    return { externalRef, redirectTo: redirect };
   } catch (err) {
     const why = describeIlpError(err);
     log.warn({ checkoutId: checkout.id, err: why }, "setting up the Open Payments payment failed");
-    await markProviderFailed(checkout.id, {
-      cause: "system",
-      message: `could not set up the Open Payments payment: ${why}`,
-      buyerMessage: "We could not set up the payment with your wallet. Nothing was charged — please try again.",
-    });
-    throw new AppError(
-      "unavailable",
-      "Your wallet could not set up this payment (it may not support the amount or asset). Nothing was charged — please try again.",
-    );
+    return {
+      ...(externalRef ? { externalRef } : {}),
+      facts: [
+        {
+          kind: "failed",
+          message: `could not set up the Open Payments payment: ${why}`,
+          buyerMessage: "We could not set up the payment with your wallet. Nothing was charged — please try again.",
+        },
+      ],
+      error: new AppError(
+        "unavailable",
+        "Your wallet could not set up this payment (it may not support the amount or asset). Nothing was charged — please try again.",
+      ),
+    };
   }
 }
 
@@ -192,9 +205,17 @@ export type FinishOutcome = "processing" | "paid" | "failed" | "ignored";
  * The buyer's browser came back from their wallet. Only the checkout's owner gets here (the
  * route checks the session). Runs at most once per checkout: the first visit claims the row.
  */
-export async function finishInterledger(checkoutId: string, params: URLSearchParams, now = new Date()): Promise<FinishOutcome> {
+export async function finishInterledger(checkout: Pick<CheckoutSnapshot, "id">, params: URLSearchParams, now = new Date()): Promise<ProviderReturn> {
+  const checkoutId = checkout.id;
+  const ignored: ProviderReturn = { outcome: "ignored", facts: [], cause: "buyer", observe: false };
+  const failed = (cause: "buyer" | "system", message: string, buyerMessage: string): ProviderReturn => ({
+    outcome: "failed",
+    facts: [{ kind: "failed", message, buyerMessage }],
+    cause,
+    observe: false,
+  });
   const p = await db.ilpPayment.findUnique({ where: { checkoutId } });
-  if (!p || p.finishedAt) return "ignored";
+  if (!p || p.finishedAt) return ignored;
   const result = params.get("result");
   const hash = params.get("hash");
   const interactRef = params.get("interact_ref");
@@ -203,28 +224,16 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
     (await db.ilpPayment.updateMany({ where: { id: p.id, finishedAt: null }, data: { finishedAt: now, result: outcome } })).count === 1;
 
   if (result === "grant_rejected" || (result && !interactRef)) {
-    if (!(await claim("grant_rejected"))) return "ignored";
-    await markProviderFailed(checkoutId, {
-      cause: "buyer",
-      message: `the buyer's wallet reported result=${result.slice(0, 40)}`,
-      buyerMessage: BUYER_MESSAGES.rejected,
-      now,
-    });
-    return "failed";
+    if (!(await claim("grant_rejected"))) return ignored;
+    return failed("buyer", `the buyer's wallet reported result=${result.slice(0, 40)}`, BUYER_MESSAGES.rejected);
   }
-  if (!interactRef || !hash || interactRef.length > 200 || !p.interactNonce) return "ignored";
+  if (!interactRef || !hash || interactRef.length > 200 || !p.interactNonce) return ignored;
   const valid = verifyInteractionHash({ clientNonce: p.clientNonce, interactNonce: p.interactNonce, interactRef, grantEndpoint: p.grantEndpoint }, hash);
   if (!valid) {
-    if (!(await claim("bad_hash"))) return "ignored";
-    await markProviderFailed(checkoutId, {
-      cause: "buyer",
-      message: "the finish redirect's interaction hash did not verify",
-      buyerMessage: BUYER_MESSAGES.badHash,
-      now,
-    });
-    return "failed";
+    if (!(await claim("bad_hash"))) return ignored;
+    return failed("buyer", "the finish redirect's interaction hash did not verify", BUYER_MESSAGES.badHash);
   }
-  if (!(await claim("approved"))) return "ignored";
+  if (!(await claim("approved"))) return ignored;
 
   const ctx = await ilpContext();
   let accessToken: string;
@@ -234,13 +243,7 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
     accessToken = grant.access_token.value;
   } catch (err) {
     await db.ilpPayment.update({ where: { id: p.id }, data: { result: "failed" } });
-    await markProviderFailed(checkoutId, {
-      cause: "system",
-      message: `continuing the grant failed: ${describeIlpError(err)}`,
-      buyerMessage: BUYER_MESSAGES.continueFailed,
-      now,
-    });
-    return "failed";
+    return failed("system", `continuing the grant failed: ${describeIlpError(err)}`, BUYER_MESSAGES.continueFailed);
   }
 
   try {
@@ -250,73 +253,53 @@ export async function finishInterledger(checkoutId: string, params: URLSearchPar
     );
     await db.ilpPayment.update({ where: { id: p.id }, data: { outgoingPaymentUrl: out.id } });
     if (out.failed) throw new Error("the wallet reported the outgoing payment as failed");
-    await markProviderProcessing(checkoutId, {
+    // Wallets usually settle within seconds: the core looks once now, and the lifecycle takes it from there.
+    return {
+      outcome: "processing",
+      facts: [
+        {
+          kind: "processing",
+          message: `wallet approved; outgoing payment of ${formatIlpAmount(p.debitAmount, `${p.debitAssetCode}:${p.debitAssetScale}`)} created`,
+          data: { outgoingPayment: out.id },
+        },
+      ],
       cause: "buyer",
-      message: `wallet approved; outgoing payment of ${formatIlpAmount(p.debitAmount, `${p.debitAssetCode}:${p.debitAssetScale}`)} created`,
-      data: { outgoingPayment: out.id },
-      now,
-    });
+      observe: true,
+    };
   } catch (err) {
     await db.ilpPayment.update({ where: { id: p.id }, data: { result: "failed" } });
-    await markProviderFailed(checkoutId, {
-      cause: "system",
-      message: `creating the outgoing payment failed: ${describeIlpError(err)}`,
-      buyerMessage: BUYER_MESSAGES.sendFailed,
-      now,
-    });
-    return "failed";
+    return failed("system", `creating the outgoing payment failed: ${describeIlpError(err)}`, BUYER_MESSAGES.sendFailed);
   }
-
-  // Wallets usually settle within seconds: look once now, and let the lifecycle take it from here.
-  let outcome: FinishOutcome = "processing";
-  try {
-    const o = await observeInterledger(checkoutId);
-    if (o.status === "paid") outcome = "paid";
-  } catch (err) {
-    log.warn({ checkoutId, err: describeIlpError(err) }, "first look at the incoming payment failed; the lifecycle retries");
-  }
-  await emitEvent(EVENTS.activity, { checkoutId, source: "interledger" });
-  return outcome;
 }
 
 /**
- * Asks the merchant's wallet about the checkout's incoming payment and applies what it says:
- * completed (or received ≥ incomingAmount) → paid; something received → confirming.
+ * Asks the merchant's wallet about the checkout's incoming payment: completed (or received ≥
+ * incomingAmount) → paid; something received → processing.
  */
-export async function observeInterledger(checkoutId: string, now = new Date()): Promise<RailObservation> {
-  const c = await db.checkout.findUnique({
-    where: { id: checkoutId },
-    select: { status: true, exception: true, interledger: { select: { incomingPaymentUrl: true, assetCode: true, assetScale: true } } },
-  });
-  if (!c) throw new AppError("not_found", "No such checkout.");
-  const p = c.interledger;
-  if (!p || !["pending", "confirming", "expired", "failed"].includes(c.status)) return { status: c.status, exception: c.exception, changed: false };
+export async function observeInterledger(checkout: Pick<CheckoutSnapshot, "id" | "status">): Promise<Observation> {
+  const p = await db.ilpPayment.findUnique({ where: { checkoutId: checkout.id }, select: { incomingPaymentUrl: true } });
+  if (!p || !["pending", "confirming", "expired", "failed"].includes(checkout.status)) return { facts: [] };
   const ctx = await ilpContext();
   const merchant = await merchantWallet(ctx);
   const incoming = await withFreshToken(ctx, merchant, (accessToken) => ctx.client.incomingPayment.get({ url: p.incomingPaymentUrl, accessToken }));
   const received = BigInt(incoming.receivedAmount.value);
   const due = incoming.incomingAmount ? BigInt(incoming.incomingAmount.value) : null;
   const unit = `${incoming.receivedAmount.assetCode}:${incoming.receivedAmount.assetScale}`;
-  if (incoming.completed || (due !== null && received >= due)) {
-    const r = await markProviderPaid(checkoutId, {
-      cause: "system",
+  const facts: Fact[] = [];
+  if (incoming.completed || (due !== null && received >= due))
+    facts.push({
+      kind: "paid",
       amount: received,
+      ref: p.incomingPaymentUrl,
       message: `incoming payment completed: ${formatIlpAmount(received, unit)} received`,
       data: { incomingPayment: p.incomingPaymentUrl },
-      now,
     });
-    if (r.changed && r.status === "paid") await emitEvent(EVENTS.paid, { checkoutId, source: "interledger" });
-    return r;
-  }
-  if (received > 0n) {
-    const r = await markProviderProcessing(checkoutId, { cause: "system", message: `${formatIlpAmount(received, unit)} received so far`, now });
-    return r;
-  }
-  return { status: c.status, exception: c.exception, changed: false };
+  else if (received > 0n) facts.push({ kind: "processing", message: `${formatIlpAmount(received, unit)} received so far` });
+  return { facts };
 }
 
 /** What the checkout page shows (owner-visible; never the continuation token). */
-export async function interledgerDetails(checkoutId: string): Promise<Record<string, string | number | boolean | null>> {
+export async function interledgerDetails(checkoutId: string, packageSlug: string): Promise<Record<string, string | number | boolean | null>> {
   const p = await db.ilpPayment.findUnique({
     where: { checkoutId },
     select: {
@@ -327,7 +310,6 @@ export async function interledgerDetails(checkoutId: string): Promise<Record<str
       debitAmount: true,
       debitAssetCode: true,
       debitAssetScale: true,
-      checkout: { select: { package: { select: { slug: true } } } },
     },
   });
   const settings = interledgerSettings();
@@ -339,7 +321,7 @@ export async function interledgerDetails(checkoutId: string): Promise<Record<str
     approveUrl: p.finishedAt ? null : p.interactUrl,
     finished: p.finishedAt !== null,
     result: p.result,
-    retryHref: `/buy/${encodeURIComponent(p.checkout.package.slug)}`,
+    retryHref: `/buy/${encodeURIComponent(packageSlug)}`,
     sandbox: settings.mode === "sandbox",
   };
 }

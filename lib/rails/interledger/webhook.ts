@@ -1,9 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import { fingerprint, type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/inbox/inbox";
-import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
+import { fingerprint } from "@/lib/inbox/inbox";
+import type { RailWebhook } from "@/lib/rails/types";
 import { interledgerSettings } from "./config";
 import { observeInterledger } from "./payment";
 import { runningIlpSandbox } from "./sandbox";
@@ -39,44 +38,6 @@ async function webhookSecret(): Promise<string | null> {
   return null;
 }
 
-function withoutSignature(headers: Headers): Headers {
-  const h = new Headers(headers);
-  if (h.has(RAFIKI_SIGNATURE_HEADER)) h.set(RAFIKI_SIGNATURE_HEADER, "[redacted]");
-  return h;
-}
-
-export async function handleInterledgerWebhook(headers: Headers, body: string, now?: Date): Promise<ReceiveResult> {
-  const stored = withoutSignature(headers);
-  const secret = await webhookSecret();
-  if (!secret) {
-    await receiveWebhook({
-      provider: INTERLEDGER_PROVIDER,
-      dedupKey: null,
-      headers: stored,
-      body,
-      verified: false,
-      verifyError: "OPEN_PAYMENTS_WEBHOOK_SECRET is not set",
-    });
-    throw new AppError("not_found", "Not found.");
-  }
-  const check = verifyRafikiSignature({ header: headers.get(RAFIKI_SIGNATURE_HEADER), rawBody: body, secret, now });
-  if (!check.ok) {
-    await receiveWebhook({ provider: INTERLEDGER_PROVIDER, dedupKey: null, headers: stored, body, verified: false, verifyError: check.reason });
-    throw new AppError("unauthenticated", `Invalid Rafiki-Signature: ${check.reason}.`);
-  }
-  let parsed: z.output<typeof event>;
-  try {
-    const r = event.safeParse(JSON.parse(body));
-    if (!r.success) throw new Error(`${r.error.issues[0]?.path.join(".") || "body"}: ${r.error.issues[0]?.message}`);
-    parsed = r.data;
-  } catch (err) {
-    const why = err instanceof SyntaxError ? "not JSON" : (err as Error).message;
-    await receiveWebhook({ provider: INTERLEDGER_PROVIDER, dedupKey: null, headers: stored, body, verified: false, verifyError: `malformed body: ${why}` });
-    throw new AppError("bad_request", `Expected a Rafiki event {id, type, data} (${why}).`);
-  }
-  return receiveWebhook({ provider: INTERLEDGER_PROVIDER, dedupKey: `event:${fingerprint(parsed.id)}`, headers: stored, body, verified: true });
-}
-
 /** The incoming payment an event is about: Rafiki sends its id (a UUID) or, in newer versions, the URL. */
 function incomingPaymentRef(data: Record<string, unknown>): { id: string | null; checkoutId: string | null } {
   const inner = (data.incomingPayment && typeof data.incomingPayment === "object" ? data.incomingPayment : data) as Record<string, unknown>;
@@ -86,25 +47,44 @@ function incomingPaymentRef(data: Record<string, unknown>): { id: string | null;
   return { id, checkoutId };
 }
 
-async function processInterledger(row: { body: string }): Promise<ProcessResult> {
-  const e = event.parse(JSON.parse(row.body));
-  if (!(HANDLED as readonly string[]).includes(e.type)) return { status: "ignored", checkoutId: null, note: `event ${e.type} is not one we act on` };
-  const ref = incomingPaymentRef(e.data);
-  if (!ref.id) return { status: "ignored", checkoutId: null, note: "no incoming payment id in the event" };
-  const byUrl = ref.id.includes("/incoming-payments/")
-    ? await db.ilpPayment.findUnique({ where: { incomingPaymentUrl: ref.id }, select: { checkoutId: true } })
-    : /^[A-Za-z0-9-]{1,100}$/.test(ref.id)
-      ? await db.ilpPayment.findFirst({ where: { incomingPaymentUrl: { endsWith: `/incoming-payments/${ref.id}` } }, select: { checkoutId: true } })
-      : null;
-  const checkoutId = byUrl?.checkoutId ?? null;
-  if (!checkoutId) return { status: "ignored", checkoutId: null, note: "no checkout has this incoming payment" };
-  if (ref.checkoutId && ref.checkoutId !== checkoutId)
-    return { status: "ignored", checkoutId, note: "metadata.checkoutId does not match the incoming payment's checkout" };
-  // Ask the wallet rather than trusting the event's amounts; an unreachable wallet fails the
-  // row so a redelivery or an admin's replay finishes it (and the lifecycle polls anyway).
-  const o = await observeInterledger(checkoutId);
-  await emitEvent(EVENTS.activity, { checkoutId, source: "interledger-webhook" });
-  return { status: "processed", checkoutId, note: `${e.type}: checkout ${o.changed ? "moved to" : "stays"} ${o.status}` };
-}
-
-registerProcessor(INTERLEDGER_PROVIDER, processInterledger);
+export const interledgerWebhook: RailWebhook = {
+  provider: INTERLEDGER_PROVIDER,
+  maxBody: MAX_INTERLEDGER_BODY,
+  async verify({ path, headers, body, now }) {
+    // Rafiki-Signature is redacted by the inbox like every *-signature header.
+    const secret = await webhookSecret();
+    if (!secret || path.length > 0) return { ok: false, status: 404, message: "Not found.", verifyError: "OPEN_PAYMENTS_WEBHOOK_SECRET is not set" };
+    const check = verifyRafikiSignature({ header: headers.get(RAFIKI_SIGNATURE_HEADER), rawBody: body, secret, now });
+    if (!check.ok) return { ok: false, status: 401, message: `Invalid Rafiki-Signature: ${check.reason}.`, verifyError: check.reason };
+    let parsed: z.output<typeof event>;
+    try {
+      const r = event.safeParse(JSON.parse(body));
+      if (!r.success) throw new Error(`${r.error.issues[0]?.path.join(".") || "body"}: ${r.error.issues[0]?.message}`);
+      parsed = r.data;
+    } catch (err) {
+      const why = err instanceof SyntaxError ? "not JSON" : (err as Error).message;
+      return { ok: false, status: 400, message: `Expected a Rafiki event {id, type, data} (${why}).`, verifyError: `malformed body: ${why}` };
+    }
+    return { ok: true, dedupKey: `event:${fingerprint(parsed.id)}`, payload: parsed };
+  },
+  async parse(row) {
+    const e = (row.payload as z.output<typeof event> | undefined) ?? event.parse(JSON.parse(row.body));
+    if (!(HANDLED as readonly string[]).includes(e.type)) return { checkoutId: null, facts: [], ignored: true, note: `event ${e.type} is not one we act on` };
+    const ref = incomingPaymentRef(e.data);
+    if (!ref.id) return { checkoutId: null, facts: [], ignored: true, note: "no incoming payment id in the event" };
+    const byUrl = ref.id.includes("/incoming-payments/")
+      ? await db.ilpPayment.findUnique({ where: { incomingPaymentUrl: ref.id }, select: { checkoutId: true } })
+      : /^[A-Za-z0-9-]{1,100}$/.test(ref.id)
+        ? await db.ilpPayment.findFirst({ where: { incomingPaymentUrl: { endsWith: `/incoming-payments/${ref.id}` } }, select: { checkoutId: true } })
+        : null;
+    const checkoutId = byUrl?.checkoutId ?? null;
+    if (!checkoutId) return { checkoutId: null, facts: [], ignored: true, note: "no checkout has this incoming payment" };
+    if (ref.checkoutId && ref.checkoutId !== checkoutId)
+      return { checkoutId, facts: [], ignored: true, note: "metadata.checkoutId does not match the incoming payment's checkout" };
+    // Ask the wallet rather than trusting the event's amounts; an unreachable wallet fails the
+    // row so a redelivery or an admin's replay finishes it (and the lifecycle polls anyway).
+    const c = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { id: true, status: true } });
+    const o = await observeInterledger(c);
+    return { checkoutId, facts: o.facts, note: `${e.type}: the wallet reports ${o.facts.map((f) => f.kind).join(", ") || "nothing new"}`, wake: true };
+  },
+};

@@ -1,2 +1,2 @@
 export { mpesaSettings } from "./config";
-export { mpesaRail, observeMpesaCheckout, retryMpesaCheckout, startMpesaCheckout } from "./rail";
+export { mpesaRail } from "./rail";

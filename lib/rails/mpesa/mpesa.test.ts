@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST as callbackRoute } from "@/app/api/webhooks/mpesa/[token]/route";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { isAppError } from "@/lib/errors";
@@ -7,11 +6,13 @@ import { registerLocalHandlers } from "@/lib/lifecycle/local";
 import { reconcile } from "@/lib/lifecycle/reconcile";
 import { createUser } from "@/test/factories";
 import { mpesaSandbox } from "@/test/mpesa";
+import { handleMpesaCallback, observeMpesaCheckout, startMpesaCheckout, webhookRoute } from "@/test/rails";
+
+const callbackRoute = webhookRoute("mpesa");
+
 import { resetMpesaSettingsForTests } from "./config";
-import { observeMpesaCheckout, startMpesaCheckout } from "./rail";
 import { stopLocalDaraja } from "./sandbox";
 import type { BuyerAction, FakeDaraja } from "./sandbox/server";
-import { handleMpesaCallback } from "./webhook";
 
 // The M-Pesa rail end to end against real PostgreSQL and the local fake Daraja: STK push,
 // callbacks through the webhook inbox (and the route), STK query, crediting once.

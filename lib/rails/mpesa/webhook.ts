@@ -1,14 +1,12 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/db/client";
-import { AppError } from "@/lib/errors";
-import { type ProcessResult, type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/inbox/inbox";
 import { log } from "@/lib/log";
-import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
+import type { RailWebhook } from "@/lib/rails/types";
 import { CallbackError, outcomeFor, parseStkCallback } from "./callback";
 import { darajaClient } from "./client";
 import { ipAllowed, mpesaSettings } from "./config";
-import { applyMpesaResult } from "./payments";
+import { mpesaFacts } from "./result";
 
 // The M-Pesa callback at /api/webhooks/mpesa/<MPESA_CALLBACK_TOKEN>. Daraja's callbacks are
 // unsigned, so three things stand between a forger and our money:
@@ -16,7 +14,7 @@ import { applyMpesaResult } from "./payments";
 //      stored "rejected" inbox row), and optionally MPESA_ALLOWED_IPS;
 //   2. the inbox's dedup key CheckoutRequestID:ResultCode, so a replay is the same row and is
 //      processed once, and the unique MpesaReceiptNumber, so one receipt pays one checkout;
-//   3. a success is confirmed with Daraja's STK Push Query before it moves the checkout: a
+//   3. a success is confirmed with Daraja's STK Push Query before it becomes a fact: a
 //      "paid" that M-Pesa itself does not confirm changes nothing.
 // What Daraja gets back: {"ResultCode": 0, "ResultDesc": "Accepted"} with 200 for every
 // callback we stored from it (Daraja does not retry, so a processing failure stays in the
@@ -42,69 +40,51 @@ export function callerIp(headers: Headers): string | null {
   return first || headers.get("x-real-ip")?.trim() || null;
 }
 
-export async function handleMpesaCallback(token: string, headers: Headers, body: string): Promise<ReceiveResult> {
-  if (!mpesaTokenOk(token)) {
-    await receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: "unknown callback token" });
-    throw new AppError("not_found", "Not found.");
-  }
-  const allowed = mpesaSettings().allowedIps;
-  if (allowed) {
-    const ip = callerIp(headers);
-    if (!ip || !ipAllowed(ip, allowed)) {
-      await receiveWebhook({
-        provider: MPESA_PROVIDER,
-        dedupKey: null,
-        headers,
-        body,
-        verified: false,
-        verifyError: `caller ${ip ?? "unknown"} is not in MPESA_ALLOWED_IPS`,
-      });
-      throw new AppError("forbidden", "Not allowed.");
+export const mpesaWebhook: RailWebhook = {
+  provider: MPESA_PROVIDER,
+  maxBody: MAX_MPESA_BODY,
+  async verify({ path, headers, body }) {
+    if (path.length !== 1 || !mpesaTokenOk(path[0]!)) return { ok: false, status: 404, message: "Not found.", verifyError: "unknown callback token" };
+    const allowed = mpesaSettings().allowedIps;
+    if (allowed) {
+      const ip = callerIp(headers);
+      if (!ip || !ipAllowed(ip, allowed))
+        return { ok: false, status: 403, message: "Not allowed.", verifyError: `caller ${ip ?? "unknown"} is not in MPESA_ALLOWED_IPS` };
     }
-  }
-  let checkoutRequestId: string;
-  let resultCode: number;
-  try {
-    const cb = parseStkCallback(JSON.parse(body));
-    checkoutRequestId = cb.checkoutRequestId;
-    resultCode = cb.resultCode;
-  } catch (err) {
-    const why = err instanceof CallbackError ? err.message : "the body is not JSON";
-    await receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: null, headers, body, verified: false, verifyError: `malformed callback: ${why}` });
-    throw new AppError("bad_request", `Not an M-Pesa STK callback: ${why}.`);
-  }
-  return receiveWebhook({ provider: MPESA_PROVIDER, dedupKey: `${checkoutRequestId}:${resultCode}`, headers, body, verified: true });
-}
-
-/** Processing a stored, verified callback (also what an admin's replay runs). */
-export async function processMpesaCallback(row: { body: string }): Promise<ProcessResult> {
-  const cb = parseStkCallback(JSON.parse(row.body));
-  const payment = await db.mpesaPayment.findUnique({
-    where: { checkoutRequestId: cb.checkoutRequestId },
-    select: { checkoutId: true, merchantRequestId: true },
-  });
-  if (!payment) return { status: "ignored", checkoutId: null, note: "no payment has this CheckoutRequestID" };
-  if (payment.merchantRequestId && payment.merchantRequestId !== cb.merchantRequestId)
-    return { status: "ignored", checkoutId: payment.checkoutId, note: "MerchantRequestID does not match the prompt we sent" };
-
-  let resultCode = cb.resultCode;
-  let resultDesc = cb.resultDesc;
-  let outcome = cb.outcome;
-  if (outcome.kind === "paid") {
-    // Unsigned callbacks never move money on their own: M-Pesa must confirm the success.
-    const q = await (await darajaClient()).stkQuery(cb.checkoutRequestId);
-    if (q.state === "pending") throw new Error("M-Pesa has not confirmed this payment yet (STK query: still processing); the lifecycle asks again");
-    if (q.resultCode !== 0) {
-      log.warn({ checkoutId: payment.checkoutId, queried: q.resultCode }, "M-Pesa callback said paid but the STK query did not confirm it");
-      resultCode = q.resultCode;
-      resultDesc = q.resultDesc;
-      outcome = outcomeFor(q.resultCode, q.resultDesc);
+    try {
+      const cb = parseStkCallback(JSON.parse(body));
+      return { ok: true, dedupKey: `${cb.checkoutRequestId}:${cb.resultCode}`, payload: cb };
+    } catch (err) {
+      const why = err instanceof CallbackError ? err.message : "the body is not JSON";
+      return { ok: false, status: 400, message: `Not an M-Pesa STK callback: ${why}.`, verifyError: `malformed callback: ${why}` };
     }
-  }
-  const r = await applyMpesaResult({ checkoutId: payment.checkoutId, resultCode, resultDesc, outcome, cause: "webhook", via: "callback" });
-  // The lifecycle takes it from here (credit, receipt); the reconciler catches a lost event.
-  if (r.changed) await emitEvent(EVENTS.activity, { checkoutId: payment.checkoutId, source: "mpesa" });
-  return { status: r.note ? "ignored" : "processed", checkoutId: payment.checkoutId, note: r.note };
-}
+  },
+  async parse(row) {
+    const cb = (row.payload as ReturnType<typeof parseStkCallback> | undefined) ?? parseStkCallback(JSON.parse(row.body));
+    const payment = await db.mpesaPayment.findUnique({
+      where: { checkoutRequestId: cb.checkoutRequestId },
+      select: { checkoutId: true, merchantRequestId: true },
+    });
+    if (!payment) return { checkoutId: null, facts: [], ignored: true, note: "no payment has this CheckoutRequestID" };
+    if (payment.merchantRequestId && payment.merchantRequestId !== cb.merchantRequestId)
+      return { checkoutId: payment.checkoutId, facts: [], ignored: true, note: "MerchantRequestID does not match the prompt we sent" };
 
-registerProcessor(MPESA_PROVIDER, processMpesaCallback);
+    let resultCode = cb.resultCode;
+    let resultDesc = cb.resultDesc;
+    let outcome = cb.outcome;
+    if (outcome.kind === "paid") {
+      // Unsigned callbacks never move money on their own: M-Pesa must confirm the success.
+      const q = await (await darajaClient()).stkQuery(cb.checkoutRequestId);
+      if (q.state === "pending") throw new Error("M-Pesa has not confirmed this payment yet (STK query: still processing); the lifecycle asks again");
+      if (q.resultCode !== 0) {
+        log.warn({ checkoutId: payment.checkoutId, queried: q.resultCode }, "M-Pesa callback said paid but the STK query did not confirm it");
+        resultCode = q.resultCode;
+        resultDesc = q.resultDesc;
+        outcome = outcomeFor(q.resultCode, q.resultDesc);
+      }
+    }
+    const r = await mpesaFacts({ checkoutId: payment.checkoutId, resultCode, resultDesc, outcome, via: "callback" });
+    return { checkoutId: payment.checkoutId, facts: r.facts, ...(r.note ? { note: r.note, ignored: true } : {}) };
+  },
+  respond: () => ({ status: 200, body: MPESA_ACK }),
+};

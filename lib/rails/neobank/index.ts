@@ -1,7 +1,7 @@
 import "server-only";
 
-export { NeobankClient, NeobankError } from "./client";
 // The NEO Bank / Bill Bitts gateway rail: settings, client, webhook handling and the rail.
+export { NeobankClient, NeobankError } from "./api";
 export { type NeobankSettings, neobankSettings } from "./config";
-export { neobankRail, observeNeobankCheckout, startNeobankCheckout } from "./rail";
-export { handleNeobankWebhook, MAX_NEOBANK_BODY, NEOBANK_PROVIDER } from "./webhook";
+export { neobankRail } from "./rail";
+export { MAX_NEOBANK_BODY, NEOBANK_PROVIDER } from "./webhook";

@@ -2,16 +2,18 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { POST } from "@/app/api/webhooks/neobank/route";
 import { creditCheckout, creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { replayWebhook } from "@/lib/inbox/inbox";
 import { createUser } from "@/test/factories";
-import { NeobankClient, NeobankError } from "./client";
+import { observeNeobankCheckout, startNeobankCheckout, webhookRoute } from "@/test/rails";
+
+const POST = webhookRoute("neobank");
+
+import { NeobankClient, NeobankError } from "./api";
+import { neobankClient } from "./client";
 import { resetNeobankSettingsForTests, sandboxCredentials } from "./config";
-import { neobankClient } from "./gateway";
-import { observeNeobankCheckout, startNeobankCheckout } from "./rail";
 import { neobankSandbox, resetNeobankSandboxForTests } from "./sandbox";
 import type { NeobankSandbox } from "./sandbox/server";
 import { signWebhook } from "./signing";

@@ -1,15 +1,15 @@
 import "server-only";
-import { createProviderCheckout, markProviderFailed, setExternalRef } from "@/lib/checkouts/provider";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import type { Rail, RailObservation } from "@/lib/rails/types";
-import { applyGatewayReport } from "./apply";
-import { type NeobankClient, NeobankError } from "./client";
+import type { CheckoutSnapshot, Observation, ObserveInput, Prepared, Rail, StartResult } from "@/lib/rails/types";
+import { type NeobankClient, NeobankError } from "./api";
+import { neobankClient } from "./client";
 import { neobankSettings } from "./config";
-import { neobankClient } from "./gateway";
 import { minorUnitName, WEB3_ADDRESS } from "./protocol";
+import { reportFacts } from "./report";
+import { neobankWebhook } from "./webhook";
 
 // The NEO Bank / Bill Bitts gateway rail. Starting a checkout: the buyer's payment profile
 // (CPRN, created at the gateway on first use and kept), then a payment for the package price
@@ -20,9 +20,14 @@ import { minorUnitName, WEB3_ADDRESS } from "./protocol";
 
 export const NEOBANK_START_FAILED = "NEO Bank could not start this payment just now. Nothing was charged — please try again in a minute.";
 
-export const neobankRail: Rail = {
+interface NeobankContext {
+  web3?: string;
+}
+
+export const neobankRail: Rail<NeobankContext> = {
   id: "neobank",
   label: "NEO Bank",
+  hint: "Pay on the NEO Bank gateway",
   enabled: () => neobankSettings().enabled,
   sandbox: () => neobankSettings().sandbox,
   fields: [
@@ -34,42 +39,44 @@ export const neobankRail: Rail = {
       required: false,
     },
   ],
-  start: ({ userId, packageId, fields }) => startNeobankCheckout(userId, packageId, fields.web3Address),
-  observe: observeNeobankCheckout,
-  async viewDetails(checkoutId) {
-    const p = await db.neobankPayment.findUnique({
-      where: { checkoutId },
-      select: { paymentUrl: true, lastStatus: true, gatewayTxId: true, checkout: { select: { package: { select: { slug: true } } } } },
-    });
+
+  async prepare({ pkg, fields }) {
+    const settings = neobankSettings();
+    if (!settings.enabled) throw new AppError("not_found", "NEO Bank payments are not enabled here.");
+    const web3 = fields.web3Address?.trim() || undefined;
+    if (web3 && !WEB3_ADDRESS.test(web3))
+      throw new AppError("validation_failed", "Enter a web3 wallet address as 0x followed by 40 hex characters, or leave it empty.");
+    const amount = BigInt(pkg.priceMinor);
+    const unit = minorUnitName(pkg.currency);
+    return { expectedAmount: amount, amountUnit: unit, describe: `checkout started: ${amount} ${unit} for ${pkg.name} via NEO Bank`, context: { web3 } };
+  },
+
+  start: startNeobankPayment,
+  observe: observeNeobank,
+  webhook: neobankWebhook,
+
+  async panel(c) {
+    const p = await db.neobankPayment.findUnique({ where: { checkoutId: c.id }, select: { paymentUrl: true, lastStatus: true, gatewayTxId: true } });
     return {
-      paymentUrl: p?.paymentUrl ?? null,
-      gatewayStatus: p?.lastStatus ?? null,
-      gatewayTxId: p?.gatewayTxId ?? null,
-      retryHref: p ? `/buy/${encodeURIComponent(p.checkout.package.slug)}` : null,
-      sandbox: neobankSettings().sandbox,
+      details: {
+        paymentUrl: p?.paymentUrl ?? null,
+        gatewayStatus: p?.lastStatus ?? null,
+        gatewayTxId: p?.gatewayTxId ?? null,
+        retryHref: p ? `/buy/${encodeURIComponent(c.packageSlug)}` : null,
+        sandbox: neobankSettings().sandbox,
+      },
     };
   },
 };
 
-export async function startNeobankCheckout(userId: string, packageId: string, web3Input?: string): Promise<{ checkoutId: string; redirectTo: string }> {
-  const settings = neobankSettings();
-  if (!settings.enabled) throw new AppError("not_found", "NEO Bank payments are not enabled here.");
-  const web3 = web3Input?.trim() || undefined;
-  if (web3 && !WEB3_ADDRESS.test(web3))
-    throw new AppError("validation_failed", "Enter a web3 wallet address as 0x followed by 40 hex characters, or leave it empty.");
-
-  let currency = "";
-  const checkout = await createProviderCheckout({
-    userId,
-    packageId,
-    rail: "neobank",
-    amountFor: async (pkg) => {
-      currency = pkg.currency;
-      return { expectedAmount: BigInt(pkg.priceMinor), amountUnit: minorUnitName(pkg.currency) };
-    },
-    describe: (pkg, amount, unit) => `checkout started: ${amount} ${unit} for ${pkg.name} via NEO Bank`,
-  });
-
+/**
+ * The buyer's payment profile (CPRN, created at the gateway on first use and kept), then a
+ * payment for the package price in the currency's minor units with our checkout id as
+ * reference; the gateway's tx id goes on the checkout and the buyer is sent to the gateway's
+ * payment page, which returns them to /checkout/<id>.
+ */
+async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepared<NeobankContext>): Promise<StartResult> {
+  const web3 = prepared.context.web3;
   try {
     const client = await neobankClient();
     const app = env().APP_URL.replace(/\/+$/, "");
@@ -78,7 +85,7 @@ export async function startNeobankCheckout(userId: string, packageId: string, we
         {
           cprn,
           amount: Number(checkout.expectedAmount),
-          currency,
+          currency: checkout.currency,
           reference: checkout.id,
           description: `Satchel ${checkout.packageName} (${checkout.credits} credits)`,
           return_url: `${app}/checkout/${checkout.id}`,
@@ -89,7 +96,7 @@ export async function startNeobankCheckout(userId: string, packageId: string, we
         // Per checkout and CPRN: a retry after re-registering is a new request, not a replay.
         `payment:${checkout.id}:${cprn}`,
       );
-    let cprn = await ensureProfile(client, userId, web3);
+    let cprn = await ensureProfile(client, checkout.userId, web3);
     let created;
     try {
       created = await pay(cprn);
@@ -97,23 +104,25 @@ export async function startNeobankCheckout(userId: string, packageId: string, we
       // The gateway no longer knows the stored CPRN (a new gateway account, or the sandbox
       // restarted): register again once and retry.
       if (!(err instanceof NeobankError && err.kind === "not_found")) throw err;
-      cprn = await replaceProfile(client, userId, cprn, web3);
+      cprn = await replaceProfile(client, checkout.userId, cprn, web3);
       created = await pay(cprn);
     }
     await db.neobankPayment.create({
       data: { checkoutId: checkout.id, gatewayTxId: created.tx_id, paymentUrl: created.payment_url, lastStatus: created.status },
     });
-    await setExternalRef(checkout.id, created.tx_id);
-    return { checkoutId: checkout.id, redirectTo: created.payment_url };
+    return { externalRef: created.tx_id, redirectTo: created.payment_url };
   } catch (err) {
     log.error({ err, checkoutId: checkout.id }, "NEO Bank: starting the payment failed");
-    await markProviderFailed(checkout.id, {
-      cause: "system",
-      message: `NEO Bank: the payment could not be started (${err instanceof Error ? err.message.slice(0, 300) : "unknown error"})`,
-      buyerMessage: NEOBANK_START_FAILED,
-    }).catch((e) => log.error({ err: e, checkoutId: checkout.id }, "NEO Bank: could not mark the unstarted checkout failed"));
-    if (isAppError(err) && err.code !== "not_found") throw err;
-    throw new AppError("unavailable", NEOBANK_START_FAILED);
+    return {
+      facts: [
+        {
+          kind: "failed",
+          message: `NEO Bank: the payment could not be started (${err instanceof Error ? err.message.slice(0, 300) : "unknown error"})`,
+          buyerMessage: NEOBANK_START_FAILED,
+        },
+      ],
+      error: isAppError(err) && err.code !== "not_found" ? err : new AppError("unavailable", NEOBANK_START_FAILED),
+    };
   }
 }
 
@@ -151,15 +160,10 @@ async function replaceProfile(client: NeobankClient, userId: string, staleCprn: 
   return (await db.neobankProfile.findUniqueOrThrow({ where: { userId }, select: { cprn: true } })).cprn;
 }
 
-/** Asks the gateway about the checkout's payment and applies the answer; safe to run twice. */
-export async function observeNeobankCheckout(checkoutId: string): Promise<RailObservation> {
-  const c = await db.checkout.findUnique({
-    where: { id: checkoutId },
-    select: { status: true, exception: true, neobank: { select: { gatewayTxId: true } } },
-  });
-  if (!c) throw new AppError("not_found", "No such checkout.");
-  if (!c.neobank) return { status: c.status, exception: c.exception, changed: false };
-  const report = await (await neobankClient()).getPayment(c.neobank.gatewayTxId);
-  const r = await applyGatewayReport(checkoutId, report, { cause: "system", creditOn: neobankSettings().creditOn, source: "query" });
-  return { status: r.status, exception: r.exception, changed: r.changed };
+/** Asks the gateway about the checkout's payment (when a webhook is late or lost). */
+async function observeNeobank({ checkout }: ObserveInput): Promise<Observation> {
+  const p = await db.neobankPayment.findUnique({ where: { checkoutId: checkout.id }, select: { gatewayTxId: true } });
+  if (!p) return { facts: [] };
+  const report = await (await neobankClient()).getPayment(p.gatewayTxId);
+  return reportFacts(checkout, report, { via: "status query", creditOn: neobankSettings().creditOn, source: "query" });
 }

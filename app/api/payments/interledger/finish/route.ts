@@ -1,9 +1,9 @@
 import { route } from "@/lib/api/handler";
 import { sessionUser } from "@/lib/auth";
+import { providerReturn } from "@/lib/checkouts/actions";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { finishInterledger } from "@/lib/rails/interledger/payment";
 
 export const dynamic = "force-dynamic";
 
@@ -25,7 +25,7 @@ export const GET = route({ access: "public" }, async ({ req }) => {
     if (!user) return to(`/sign-in?callbackUrl=${encodeURIComponent(`${url.pathname}${url.search}`)}`);
     const owner = await db.checkout.findUnique({ where: { id }, select: { userId: true } });
     // Only the buyer who started the checkout may finish it; anyone else just sees the page (a 404).
-    if (owner?.userId === user.id) await finishInterledger(id, url.searchParams);
+    if (owner?.userId === user.id) await providerReturn(id, url.searchParams);
   } catch (err) {
     log.error({ err, checkoutId: id }, "finishing an Interledger payment failed; the checkout page shows its state");
   }

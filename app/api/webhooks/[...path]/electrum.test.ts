@@ -5,7 +5,9 @@ import { simulator } from "@/lib/rails/bitcoin/client";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { replayWebhook } from "@/lib/webhooks/processors";
 import { newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
-import { POST } from "./route";
+import { webhookRoute } from "@/test/rails";
+
+const POST = webhookRoute("electrum");
 
 // The Electrum notify endpoint end to end (in-process mode: activity advances the checkout).
 

@@ -1,5 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { type CheckoutFacts, evaluate, minimumAccepted, type OutputView } from "./evaluate";
+import { decide, minimumAccepted, type Payment, type RuleCheckout } from "./rule";
+
+// The rule's chain half, as the Bitcoin state machine's table (formerly evaluate()): the same
+// rows, fed through decide() the way applyFacts feeds it chain outputs.
+type CheckoutFacts = Omit<RuleCheckout, "expectedAmount"> & { expectedSats: bigint };
+type OutputView = { sats: bigint; blockHeight: number | null; seenAt: Date; live: boolean };
+function evaluate(f: CheckoutFacts, outputs: OutputView[], tip: number, now: Date) {
+  const { expectedSats, ...rest } = f;
+  const payments: Payment[] = outputs.map((o) => ({
+    amount: o.sats,
+    confirmations: o.blockHeight === null ? 0 : Math.max(0, tip - o.blockHeight + 1),
+    seenAt: o.seenAt,
+    live: o.live,
+    final: false,
+  }));
+  const d = decide({ ...rest, expectedAmount: expectedSats }, payments, now);
+  return { ...d, receivedSats: d.received, cause: d.by === "expiry" ? "expiry" : "chain" };
+}
 
 const created = new Date("2026-11-23T12:00:00Z");
 const expiresAt = new Date("2026-11-23T13:00:00Z");

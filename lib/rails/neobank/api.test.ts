@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { NeobankClient, NeobankError } from "./client";
+import { NeobankClient, NeobankError } from "./api";
 import { verifyRequestBody } from "./signing";
 
 // The client against a scripted HTTP server: headers and signature on every request,

@@ -1,0 +1,82 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
+import { findActivePackage } from "@/lib/packages/packages";
+import { enabledRail } from "@/lib/rails/registry";
+import { applyFacts } from "./apply";
+import { assertCanStartCheckout } from "./rate-limit";
+import { SNAPSHOT_SELECT } from "./snapshot";
+
+// The one constructor of checkouts, for every rail: the package snapshot, pricing through the
+// rail (amount due in rail units and the locked rate), the clocks, the per-buyer limit, the
+// row with its `created` timeline event (and, inside the same transaction, whatever the rail
+// reserves: a fresh address), then the rail's start (talking to the provider), and finally
+// the `satchel/checkout.created` outbox event that starts the lifecycle — on every rail.
+
+export interface NewCheckout {
+  rail: string;
+  userId: string;
+  /** Package id or slug. */
+  packageId: string;
+  /** Rail-specific buyer input from the buy form. */
+  fields?: Record<string, string>;
+  now?: Date;
+}
+
+export interface CreatedCheckout {
+  checkoutId: string;
+  /** Interactive rails send the buyer to the provider; otherwise the checkout page. */
+  redirectTo?: string;
+}
+
+export async function createCheckout(input: NewCheckout): Promise<CreatedCheckout> {
+  const now = input.now ?? new Date();
+  const rail = enabledRail(input.rail);
+  const pkg = await findActivePackage(input.packageId);
+  if (!pkg) throw new AppError("not_found", "That package is not available.");
+  await assertCanStartCheckout(input.userId, now);
+  const prepared = await rail.prepare({ userId: input.userId, pkg, fields: input.fields ?? {}, now });
+
+  const e = env();
+  const expiresAt = new Date(now.getTime() + e.CHECKOUT_EXPIRY_MINUTES * 60_000);
+  const monitorUntil = new Date(expiresAt.getTime() + e.MONITORING_HOURS * 3_600_000);
+  const checkout = await db.$transaction(async (tx) => {
+    const reserved = rail.reserve ? await rail.reserve(tx, prepared) : null;
+    const data = reserved?.data ?? prepared.data;
+    return tx.checkout.create({
+      data: {
+        userId: input.userId,
+        packageId: pkg.id,
+        packageName: pkg.name,
+        credits: pkg.credits,
+        priceMinor: pkg.priceMinor,
+        currency: pkg.currency,
+        rail: rail.id,
+        expectedAmount: prepared.expectedAmount,
+        amountUnit: prepared.amountUnit,
+        rateValue: prepared.rate?.value ?? null,
+        rateSource: prepared.rate?.source ?? null,
+        rateAt: prepared.rate?.at ?? null,
+        address: reserved?.address ?? prepared.address ?? null,
+        derivationIndex: reserved?.derivationIndex ?? null,
+        confirmationsRequired: prepared.confirmationsRequired ?? 0,
+        expiresAt,
+        monitorUntil,
+        lastObservedAt: now,
+        events: { create: { toStatus: "pending", cause: "buyer", message: prepared.describe, ...(data !== undefined ? { data } : {}) } },
+      },
+      select: SNAPSHOT_SELECT,
+    });
+  });
+
+  let started: Awaited<ReturnType<NonNullable<typeof rail.start>>> = {};
+  if (rail.start) started = await rail.start(checkout, prepared);
+  if (started.externalRef) await db.checkout.updateMany({ where: { id: checkout.id, externalRef: null }, data: { externalRef: started.externalRef } });
+  if (started.facts?.length) await applyFacts(checkout.id, started.facts, "system", { now });
+  // After the commit: the lifecycle starts from this event (the outbox re-sends it if lost).
+  await emitEvent(EVENTS.created, { checkoutId: checkout.id, source: "buyer" });
+  if (started.error) throw started.error;
+  return { checkoutId: checkout.id, ...(started.redirectTo ? { redirectTo: started.redirectTo } : {}) };
+}

@@ -1,0 +1,165 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+
+// The layer rules, enforced over the real import graph (parsed with the TypeScript compiler):
+//   - lib/ never imports app/, components/ or inngest/; components/ never imports app/;
+//   - inside lib/, imports only flow downwards:
+//       admin · api · server-start · health            (top: what routes and pages call)
+//       lifecycle · receipts                           (orchestration)
+//       webhooks                                       (the one webhook entry)
+//       checkouts                                      (the checkout core: facts → status)
+//       rails                                          (plug-ins: talk to providers, return facts)
+//       db · money · outbox · inbox · ledger · rates · email · env · log · … (ground floor)
+//   - a rail never imports another rail (only lib/rails/types.ts and lib/rails/sandbox.ts);
+//   - no two folders import each other.
+// A new import that breaks one of these fails here, naming the file and the import.
+
+const root = path.resolve(import.meta.dirname, "..");
+
+const RANK: Record<string, number> = {
+  admin: 5,
+  api: 5,
+  "server-start": 5,
+  health: 5,
+  lifecycle: 4,
+  receipts: 4,
+  webhooks: 3,
+  checkouts: 2,
+  rails: 1,
+};
+/** Everything else in lib/ is the ground floor (rank 0). */
+const rankOf = (libUnit: string) => RANK[libUnit] ?? 0;
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (name === "node_modules" || name === "generated" || name.startsWith(".")) continue;
+    if (statSync(p).isDirectory()) out.push(...files(p));
+    else if (/\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** Module specifiers of static imports, re-exports and import("…") calls. */
+function importsOf(file: string, source = readFileSync(file, "utf8")): string[] {
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const specs: string[] = [];
+  const visit = (node: ts.Node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      specs.push(node.moduleSpecifier.text);
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]))
+      specs.push(node.arguments[0].text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return specs;
+}
+
+/** The repo-relative path an import points at, or null for packages. */
+function target(from: string, spec: string): string | null {
+  if (spec.startsWith("@/")) return spec.slice(2);
+  if (spec.startsWith(".")) return path.relative(root, path.resolve(path.dirname(from), spec));
+  return null;
+}
+
+/** The unit a path belongs to: a top-level folder, lib/<folder or file>, or lib/rails/<rail>. */
+function unitOf(rel: string): string {
+  const parts = rel.replace(/\.(ts|tsx)$/, "").split("/");
+  if (parts[0] !== "lib") return parts[0]!;
+  if (parts[1] === "rails" && parts.length > 3) return `lib/rails/${parts[2]}`;
+  if (parts[1] === "rails") return `lib/rails/${parts[2]}`; // types, registry, sandbox
+  return `lib/${parts[1]}`;
+}
+
+interface Edge {
+  file: string;
+  spec: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Known exceptions, each with its owner. components/buy/rail-picker.tsx still imports the buy
+ * page's server action; moving it is part of the UI work (issue 12), which removes this line.
+ */
+const KNOWN: readonly string[] = ['components/buy/rail-picker.tsx imports "@/app/buy/[slug]/actions"'];
+const known = (e: Edge) => KNOWN.includes(`${e.file} imports "${e.spec}"`);
+
+function violations(all: Edge[]): string[] {
+  const out: string[] = [];
+  const edges = all.filter((e) => !known(e));
+  for (const e of edges) {
+    const why = (rule: string) => out.push(`${e.file} imports "${e.spec}": ${rule}`);
+    if (e.from.startsWith("lib") && ["app", "components", "inngest"].includes(e.to)) why(`lib/ never imports ${e.to}/`);
+    if (e.from === "components" && e.to === "app") why("components/ never imports app/");
+    if (!e.from.startsWith("lib/") || !e.to.startsWith("lib/")) continue;
+    const [fromTop, toTop] = [e.from.split("/")[1]!, e.to.split("/")[1]!];
+    if (rankOf(toTop) > rankOf(fromTop)) why(`lib/${fromTop} is below lib/${toTop}`);
+    const rail = (u: string) => (u.startsWith("lib/rails/") && !["lib/rails/types", "lib/rails/registry", "lib/rails/sandbox"].includes(u) ? u : null);
+    if (rail(e.from) && rail(e.to) && e.from !== e.to) why(`a rail never imports another rail (${e.from} → ${e.to})`);
+    if (rail(e.to) && e.from.startsWith("lib/rails/") && e.from === "lib/rails/types") why("the contract never imports a rail");
+  }
+  // No two units import each other.
+  const pairs = new Set(edges.filter((e) => e.from !== e.to).map((e) => `${e.from} → ${e.to}`));
+  for (const p of pairs) {
+    const [a, b] = p.split(" → ") as [string, string];
+    if (a < b && pairs.has(`${b} → ${a}`)) {
+      const sample = (x: string, y: string) => edges.find((e) => e.from === x && e.to === y)!.file;
+      out.push(`${a} and ${b} import each other (${sample(a, b)}, ${sample(b, a)})`);
+    }
+  }
+  return out;
+}
+
+function graph(): Edge[] {
+  const edges: Edge[] = [];
+  for (const dir of ["app", "components", "inngest", "lib"]) {
+    for (const abs of files(path.join(root, dir))) {
+      const file = path.relative(root, abs);
+      for (const spec of importsOf(abs)) {
+        const to = target(abs, spec);
+        if (to === null) continue;
+        edges.push({ file, spec, from: unitOf(file), to: unitOf(to) });
+      }
+    }
+  }
+  return edges;
+}
+
+describe("layers", () => {
+  it("no import goes upwards, no rail imports another, no two folders import each other", () => {
+    const edges = graph();
+    expect(edges.length).toBeGreaterThan(300);
+    expect(violations(edges)).toEqual([]);
+  });
+
+  it("catches an upward import, a rail importing another, and a pair importing each other", () => {
+    const e = (file: string, spec: string): Edge => ({ file, spec, from: unitOf(file), to: unitOf(target(path.join(root, file), spec)!) });
+    expect(
+      violations([
+        e("lib/rails/mpesa/rail.ts", "@/lib/checkouts/apply"),
+        e("lib/checkouts/apply.ts", "@/lib/lifecycle/stages"),
+        e("lib/ledger/ledger.ts", "@/lib/rails/registry"),
+        e("lib/rails/mpesa/rail.ts", "../bitcoin/amounts"),
+        e("lib/outbox/outbox.ts", "@/inngest/client"),
+        e("lib/env.ts", "@/lib/log"),
+        e("lib/log.ts", "@/lib/env"),
+      ]),
+    ).toEqual([
+      'lib/rails/mpesa/rail.ts imports "@/lib/checkouts/apply": lib/rails is below lib/checkouts',
+      'lib/checkouts/apply.ts imports "@/lib/lifecycle/stages": lib/checkouts is below lib/lifecycle',
+      'lib/ledger/ledger.ts imports "@/lib/rails/registry": lib/ledger is below lib/rails',
+      'lib/rails/mpesa/rail.ts imports "../bitcoin/amounts": a rail never imports another rail (lib/rails/mpesa → lib/rails/bitcoin)',
+      'lib/outbox/outbox.ts imports "@/inngest/client": lib/ never imports inngest/',
+      "lib/env and lib/log import each other (lib/env.ts, lib/log.ts)",
+    ]);
+  });
+
+  it("reads every kind of import: static, type-only, re-export and dynamic", () => {
+    const src = `import a from "@/lib/a"; import type { B } from "./b"; export { c } from "@/lib/c"; const d = await import("@/lib/d");`;
+    expect(importsOf("x.ts", src)).toEqual(["@/lib/a", "./b", "@/lib/c", "@/lib/d"]);
+  });
+});
