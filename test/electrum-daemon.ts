@@ -57,7 +57,8 @@ export async function startElectrumDaemon(): Promise<ElectrumDaemon> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "satchel-electrum-"));
   const base = ["--regtest", "-D", dataDir];
   const user = `satchel-${randomBytes(3).toString("hex")}`;
-  const pass = randomBytes(16).toString("base64url");
+  // Hex, not base64url: a password starting with "-" is read by the electrum CLI as an option (1 run in 64 failed).
+  const pass = randomBytes(16).toString("hex");
   const port = await freePort();
   let pid: number | undefined;
   try {
