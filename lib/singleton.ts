@@ -33,3 +33,11 @@ export function clearSingleton<T>(key: string): T | undefined {
   s.delete(key);
   return v;
 }
+
+/**
+ * A module's process-wide state: one object per name, shared by every copy of the module
+ * Next.js loads. `const g = processState<{ client?: Promise<Client> }>("rails/mpesa/client")`.
+ */
+export function processState<T extends object>(name: string): T {
+  return singleton(`state:${name}`, () => ({}) as T);
+}

@@ -2,6 +2,7 @@ import "server-only";
 import type { Transporter } from "nodemailer";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { processState } from "@/lib/singleton";
 
 // Outbound email. Every message is first recorded in OutboundEmail under a dedup key
 // (receipt:<checkoutId>, attention:<checkoutId>:<admin>), so the same message is recorded
@@ -23,7 +24,7 @@ export type EmailOutcome = { id: string; transport: "smtp" | "outbox"; status: "
 /** A claim older than this is assumed to belong to a crashed sender. */
 const CLAIM_TTL_MS = 5 * 60_000;
 
-const g = globalThis as unknown as { __satchelMailer?: { url: string; transporter: Transporter } };
+const g = processState<{ __satchelMailer?: { url: string; transporter: Transporter } }>("email/email");
 
 async function transporter(url: string): Promise<Transporter> {
   if (g.__satchelMailer?.url !== url) {

@@ -1,6 +1,7 @@
 import "server-only";
 import { env, inngestConfigured } from "@/lib/env";
 import { log } from "@/lib/log";
+import { processState } from "@/lib/singleton";
 import { registerLocalHandlers } from "./local";
 import { type ReconcileCounts, reconcile } from "./reconcile";
 
@@ -17,7 +18,7 @@ interface DriverState {
   last: ReconcileCounts | null;
 }
 
-const g = globalThis as unknown as { __satchelDriver?: DriverState };
+const g = processState<{ __satchelDriver?: DriverState }>("lifecycle/driver");
 
 export function driverRunning(): boolean {
   return Boolean(g.__satchelDriver && !g.__satchelDriver.stopped);

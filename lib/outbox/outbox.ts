@@ -2,6 +2,7 @@ import "server-only";
 import { db, type Prisma } from "@/lib/db/client";
 import { inngestConfigured } from "@/lib/env";
 import { log } from "@/lib/log";
+import { processState } from "@/lib/singleton";
 
 // Checkout events, sent the safe way round: the state change commits first, then an
 // EventOutbox row records the event, then it is sent and the row marked sent. A crash
@@ -40,8 +41,8 @@ export interface OutgoingEvent {
 export type EventSender = (events: OutgoingEvent[]) => Promise<void>;
 type LocalHandler = (data: EventData) => Promise<unknown>;
 
-// Kept on globalThis: Next.js may load this module more than once (instrumentation, routes).
-const g = globalThis as unknown as { __satchelEventSender?: EventSender | null; __satchelLocalHandlers?: Map<string, LocalHandler> };
+// Kept in process state (lib/singleton.ts): Next.js may load this module more than once.
+const g = processState<{ __satchelEventSender?: EventSender | null; __satchelLocalHandlers?: Map<string, LocalHandler> }>("outbox/outbox");
 
 /** Inngest mode: where events go (inngest/client.ts registers inngest.send). */
 export function setEventSender(sender: EventSender | null): void {

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "@/lib/env";
+import { processState } from "@/lib/singleton";
 import { type AddressOutput, type AddressUtxo, type ChainBackend, EsploraChain, type TxStatus } from "./backend";
 import { type BitcoinSettings, bitcoinSettings } from "./config";
 import { ElectrumChain } from "./electrum-chain";
@@ -12,7 +13,7 @@ import { type Simulator, startSimulator } from "./sandbox/server";
 
 export type { AddressOutput, AddressUtxo, BroadcastResult, ChainBackend, FeeEstimates, TxStatus };
 
-const g = globalThis as unknown as { __satchelSimulator?: Promise<Simulator>; __satchelChain?: Promise<ChainBackend> };
+const g = processState<{ __satchelSimulator?: Promise<Simulator>; __satchelChain?: Promise<ChainBackend> }>("rails/bitcoin/client");
 
 /** The running simulator, if this process serves the chain itself. */
 export function simulator(): Promise<Simulator> | null {

@@ -7,6 +7,7 @@ import {
   type WalletAddress,
 } from "@interledger/open-payments";
 import { AppError } from "@/lib/errors";
+import { processState } from "@/lib/singleton";
 import { interledgerSettings } from "./config";
 import { ilpSandbox } from "./sandbox";
 import type { OpenPaymentsSandbox } from "./sandbox/server";
@@ -22,11 +23,11 @@ export interface IlpContext {
   sandbox: OpenPaymentsSandbox | null;
 }
 
-const g = globalThis as unknown as {
+const g = processState<{
   __satchelIlpContext?: Promise<IlpContext>;
   __satchelIlpToken?: { value: string; expiresAt: number; authServer: string };
   __satchelIlpMerchant?: { url: string; wallet: WalletAddress };
-};
+}>("rails/interledger/client");
 
 export function ilpContext(): Promise<IlpContext> {
   g.__satchelIlpContext ??= (async () => {

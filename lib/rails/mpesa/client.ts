@@ -1,4 +1,5 @@
 import "server-only";
+import { processState } from "@/lib/singleton";
 import { mpesaSettings } from "./config";
 import { DarajaClient } from "./daraja";
 import { localDaraja } from "./sandbox";
@@ -7,7 +8,7 @@ import { dbTokenStore, tokenRowId } from "./token";
 // The Daraja client of this process: the real API in live mode, the in-process fake in local
 // mode; either way the OAuth token is shared through the database.
 
-const g = globalThis as unknown as { __satchelDaraja?: Promise<DarajaClient> };
+const g = processState<{ __satchelDaraja?: Promise<DarajaClient> }>("rails/mpesa/client");
 
 export function darajaClient(): Promise<DarajaClient> {
   g.__satchelDaraja ??= (async () => {

@@ -5,6 +5,7 @@ import { ConfigError, env, optionalSetting as optional } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 import { parseFxFixedRates } from "@/lib/rates/fx";
 import { RateError } from "@/lib/rates/types";
+import { processState } from "@/lib/singleton";
 
 // The M-Pesa rail's settings: the only place that reads the MPESA_* variables (and
 // FX_FIXED_RATES for the KES conversion). Three modes:
@@ -90,7 +91,7 @@ export interface MpesaSettings {
 let cached: MpesaSettings | undefined;
 // The local fake's callback token when MPESA_CALLBACK_TOKEN is unset: random per process
 // (the fake lives in this process too, so nothing else ever needs it).
-const g = globalThis as unknown as { __satchelMpesaLocalToken?: string };
+const g = processState<{ __satchelMpesaLocalToken?: string }>("rails/mpesa/config");
 
 export function mpesaSettings(): MpesaSettings {
   cached ??= parseMpesaSettings(process.env);

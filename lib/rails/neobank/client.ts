@@ -1,5 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import { processState } from "@/lib/singleton";
 import { NeobankClient } from "./api";
 import { neobankSettings } from "./config";
 import { neobankSandbox } from "./sandbox";
@@ -7,7 +8,7 @@ import { neobankSandbox } from "./sandbox";
 // The client the app uses: pointed at NEOBANK_API_URL, or at the in-process sandbox (started
 // on first use) when the rail runs in sandbox mode.
 
-const g = globalThis as unknown as { __satchelNeobankClient?: { key: object; client: Promise<NeobankClient> } };
+const g = processState<{ __satchelNeobankClient?: { key: object; client: Promise<NeobankClient> } }>("rails/neobank/client");
 
 export function neobankClient(): Promise<NeobankClient> {
   const s = neobankSettings();

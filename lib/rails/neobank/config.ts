@@ -3,6 +3,7 @@ import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } fr
 import { z } from "zod";
 import { ConfigError, optionalSetting as optional } from "@/lib/env";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { processState } from "@/lib/singleton";
 
 // The NEO Bank / Bill Bitts gateway's settings. This is the only place that reads the
 // NEOBANK_* variables. With all four credentials set the rail talks to the real gateway;
@@ -111,7 +112,7 @@ export function resolveNeobankSettings(source: Record<string, string | undefined
 }
 
 // ── Sandbox credentials ──────────────────────────────────────────────────────────────
-// Generated once per process and kept on globalThis: Next.js may load this module more than
+// Generated once per process and kept in process state: Next.js may load this module more than
 // once (route bundles, instrumentation), and the sandbox, the client and the webhook route
 // must all agree on them.
 
@@ -122,7 +123,7 @@ export interface SandboxCredentials {
   webhookSecret: string;
 }
 
-const g = globalThis as unknown as { __satchelNeobankSandboxCreds?: SandboxCredentials; __satchelNeobankSettings?: NeobankSettings };
+const g = processState<{ __satchelNeobankSandboxCreds?: SandboxCredentials; __satchelNeobankSettings?: NeobankSettings }>("rails/neobank/config");
 
 export function sandboxCredentials(): SandboxCredentials {
   if (!g.__satchelNeobankSandboxCreds) {

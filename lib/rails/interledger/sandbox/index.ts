@@ -3,13 +3,14 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { processState } from "@/lib/singleton";
 import { interledgerSettings } from "../config";
 import { type OpenPaymentsSandbox, startOpenPaymentsSandbox } from "./server";
 
 // The Open Payments sandbox inside this process, started on first use (like the regtest chain
 // simulator). Only ever where sandboxes are allowed and no real wallet is configured.
 
-const g = globalThis as unknown as { __satchelIlpSandbox?: Promise<OpenPaymentsSandbox>; __satchelIlpSandboxOrigin?: string };
+const g = processState<{ __satchelIlpSandbox?: Promise<OpenPaymentsSandbox>; __satchelIlpSandboxOrigin?: string }>("rails/interledger/sandbox/index");
 
 export function ilpSandbox(): Promise<OpenPaymentsSandbox> {
   const s = interledgerSettings();

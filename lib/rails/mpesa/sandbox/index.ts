@@ -1,4 +1,5 @@
 import "server-only";
+import { processState } from "@/lib/singleton";
 import { mpesaSettings } from "../config";
 import { type FakeDaraja, startFakeDaraja } from "./server";
 
@@ -6,7 +7,7 @@ import { type FakeDaraja, startFakeDaraja } from "./server";
 // only ever when the M-Pesa rail runs in local mode — which mpesaSettings() allows only where
 // sandboxAllowed() (never on Vercel, never with real credentials).
 
-const g = globalThis as unknown as { __satchelFakeDaraja?: Promise<FakeDaraja> };
+const g = processState<{ __satchelFakeDaraja?: Promise<FakeDaraja> }>("rails/mpesa/sandbox/index");
 
 export function localDaraja(): Promise<FakeDaraja> | null {
   const s = mpesaSettings();

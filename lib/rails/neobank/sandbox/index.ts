@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { processState } from "@/lib/singleton";
 import { neobankSettings, sandboxCredentials } from "../config";
 import { type NeobankSandbox, startNeobankSandbox } from "./server";
 
@@ -9,7 +10,7 @@ import { type NeobankSandbox, startNeobankSandbox } from "./server";
 // gateway checks our request signatures against). Refused outright where sandboxAllowed()
 // is false or real gateway credentials are configured, whatever else asks for it.
 
-const g = globalThis as unknown as { __satchelNeobankSandbox?: Promise<NeobankSandbox> };
+const g = processState<{ __satchelNeobankSandbox?: Promise<NeobankSandbox> }>("rails/neobank/sandbox/index");
 
 export function neobankSandbox(): Promise<NeobankSandbox> {
   if (!sandboxAllowed() || !neobankSettings().sandbox)
