@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { findAudit, writeAudit } from "@/lib/audit";
 import { announceCredited, creditInCore, creditKey } from "@/lib/checkouts/credit";
-import { RESOLVABLE_STATUSES } from "@/lib/checkouts/statuses";
+import { isCredited, RESOLVABLE_STATUSES } from "@/lib/checkouts/statuses";
 import { compareAndSet } from "@/lib/checkouts/transition";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -161,7 +161,7 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
         applied: false,
         message: `Already resolved: ${RESOLUTION_LABEL[previous.kind as Resolution] ?? previous.kind} on ${previous.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC.`,
       };
-    if (c.status === "credited" || c.status === "forwarded") return { applied: false, message: "Already credited; nothing to resolve." };
+    if (isCredited(c.status)) return { applied: false, message: "Already credited; nothing to resolve." };
     if (!RESOLVABLE_STATUSES.includes(c.status))
       throw new AppError("conflict", `The checkout is still ${c.status}: the buyer can still pay. Re-check it, or wait until it expires.`);
     const reason = ctx.reason.trim();

@@ -1,5 +1,6 @@
 import "server-only";
 import { creditKey } from "@/lib/checkouts/credit";
+import { isCredited } from "@/lib/checkouts/statuses";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { refundKey } from "@/lib/receipts/receipt";
@@ -54,7 +55,7 @@ export async function paymentDetail(id: string) {
   ]);
   const credited = ledger.some((e) => e.idempotencyKey === creditKey(id));
   const refunded = ledger.some((e) => e.idempotencyKey === refundKey(id));
-  const settled = c.status === "credited" || c.status === "forwarded";
+  const settled = isCredited(c.status);
   const resolvable = !resolution && !settled && ["expired", "failed", "paid"].includes(c.status);
   const can = {
     recheck: true,
