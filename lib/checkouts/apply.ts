@@ -1,7 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db/client";
 import type { CheckoutStatus, EventCause } from "@/lib/db/generated/enums";
-import { LostRace, retryOnRace } from "@/lib/db/retry";
+import { LostRace, QUEUED_TX, retryOnRace } from "@/lib/db/retry";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
@@ -178,7 +178,7 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
     }
     if (!(await compareAndSet(tx, c, patch, events))) throw new LostRace();
     return { ...result, changed: d.reason !== null || outputsChanged || amountsChanged || flag };
-  });
+  }, QUEUED_TX);
 }
 
 type OutputRow = {

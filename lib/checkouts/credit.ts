@@ -1,7 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db/client";
 import type { CheckoutException, CheckoutStatus, EventCause } from "@/lib/db/generated/enums";
-import { LostRace, retryOnRace } from "@/lib/db/retry";
+import { LostRace, QUEUED_TX, retryOnRace } from "@/lib/db/retry";
 import { AppError } from "@/lib/errors";
 import { creditInTx } from "@/lib/ledger/ledger";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
@@ -75,7 +75,7 @@ export async function creditCheckout(checkoutId: string, now = new Date()): Prom
         now,
       });
       return { outcome: "credited", credits: c.credits, entryId };
-    }),
+    }, QUEUED_TX),
   );
   if (r.outcome === "credited") await announceCredited(checkoutId, "lifecycle");
   return r;

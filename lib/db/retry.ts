@@ -28,3 +28,10 @@ export async function retryOnRace<T>(attempt: (n: number) => Promise<T>, times =
     }
   }
 }
+
+/**
+ * Options for the money paths' interactive transactions: a burst of writers queues for the
+ * pool's connections, and Prisma's default 2 s wait fails them on a busy machine. Waiting is
+ * right: a credit or a status change must not fail because others were ahead of it.
+ */
+export const QUEUED_TX = { maxWait: 15_000 } as const;

@@ -1,6 +1,7 @@
 import "server-only";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { QUEUED_TX } from "@/lib/db/retry";
 import { AppError } from "@/lib/errors";
 
 // The credits ledger: every movement is one entry with a unique idempotency key, and the
@@ -46,7 +47,7 @@ async function apply(m: Movement, delta: number): Promise<LedgerResult> {
   const existing = await findEntry(m.idempotencyKey);
   if (existing) return sameMovement(existing, m, delta);
   try {
-    return await db.$transaction((tx) => applyInTx(tx, m, delta));
+    return await db.$transaction((tx) => applyInTx(tx, m, delta), QUEUED_TX);
   } catch (err) {
     if (isUniqueViolation(err)) {
       const twin = await findEntry(m.idempotencyKey);
