@@ -83,7 +83,9 @@ export default defineConfig({
       // Provider rails without credentials run against their local sandboxes (not real money).
       SANDBOX_RAILS: "1",
       // The Open Payments sandbox's own port, clear of a developer's server on the default 3003.
-      OPEN_PAYMENTS_SANDBOX_PORT: String(port + 3),
+      // npm test picks a free one: when port + 3 was taken (parallel runs on one machine) the
+      // sandbox fell back to a random port after the buy page had named port + 3 in its hint.
+      OPEN_PAYMENTS_SANDBOX_PORT: process.env.E2E_ILP_SANDBOX_PORT ?? String(port + 3),
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
     },
   },

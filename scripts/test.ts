@@ -138,6 +138,7 @@ async function main(): Promise<number> {
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       // A free port unless one is asked for, so parallel runs on one machine do not collide.
       const port = process.env.E2E_PORT || String(await freePort());
+      const ilpPort = process.env.E2E_ILP_SANDBOX_PORT || String(await freePort());
       results.push(
         await timed("e2e", () =>
           run(bin("playwright"), ["test", "--pass-with-no-tests"], {
@@ -147,6 +148,7 @@ async function main(): Promise<number> {
             DEMO_USERS: "1",
             ADMIN_EMAILS: "",
             E2E_PORT: port,
+            E2E_ILP_SANDBOX_PORT: ilpPort,
           }),
         ),
       );
