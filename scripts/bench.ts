@@ -8,7 +8,10 @@
 //   2. What the buyer's polling policy costs the chain backend: pollers hammer one open
 //      checkout's status; a counting proxy in front of the chain simulator tells how many
 //      Esplora calls that caused, extrapolated to one watched checkout for an hour.
-//   3. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
+//   3. Page weight: the gzipped JavaScript the landing page and a checkout page load, against
+//      their budgets (issue 12: checkout ≤ 165 kB, landing ≤ 140 kB), with the framework's
+//      own share (the not-found page: React + Next's runtime) as the baseline.
+//   4. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
 //      sweep registers itself there).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -21,6 +24,7 @@ import { hash } from "@node-rs/argon2";
 import autocannon from "autocannon";
 import { startSimulator } from "@/lib/rails/bitcoin/sandbox/server";
 import { createDatabase, dropDatabase, migrateUrl, withClient } from "../test/db";
+import { formatWeight, kB, pageWeight } from "./page-weight";
 import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -209,6 +213,18 @@ async function main() {
   console.log(
     `   a normal page (one tab, 2.5 s poll) costs ${((3600 / 2.5) * perObservation).toFixed(0)} calls per hour while visible, ${((3600 / 30) * perObservation).toFixed(0)} while hidden`,
   );
+
+  console.log("\n3. Page weight (gzipped JavaScript a browser downloads)");
+  const PAGE_BUDGETS = { landing: 140_000, checkout: 165_000 };
+  const framework = await pageWeight(base, "/no-such-page", undefined, 404);
+  console.log(`   ${formatWeight("baseline 404 page", framework)}`);
+  const landing = await pageWeight(base, "/");
+  console.log(`   ${formatWeight("landing /", landing, PAGE_BUDGETS.landing)}`);
+  const checkout = await pageWeight(base, `/checkout/${id}`, cookie);
+  console.log(`   ${formatWeight("checkout /checkout/:id", checkout, PAGE_BUDGETS.checkout)}`);
+  const buy = await pageWeight(base, "/buy/medium", cookie);
+  console.log(`   ${formatWeight("buy /buy/medium", buy)}`);
+  console.log(`   the pages' own share: landing ${kB(landing.gzipBytes - framework.gzipBytes)}, checkout ${kB(checkout.gzipBytes - framework.gzipBytes)}`);
 
   const extras = readdirSync("scripts").filter((f) => /^bench-.+\.ts$/.test(f));
   for (const file of extras) {
