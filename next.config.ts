@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 
 const nextConfig: NextConfig = {
   // The embedded database (PGlite, wasm) and the native password hasher must load from
@@ -9,4 +10,5 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
 };
 
-export default nextConfig;
+// next-intl without locale routing: i18n/request.ts picks the locale per request.
+export default createNextIntlPlugin("./i18n/request.ts")(nextConfig);

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { formatCredits, formatMoney } from "@/lib/format";
 import { buttonPrimary, card } from "./ui";
 
 export interface PackageCardData {
@@ -13,21 +12,20 @@ export interface PackageCardData {
 /**
  * One package on the shop front. The "Buy" link keeps its short visible name; the card's
  * heading is attached as its description so screen readers announce which package it buys.
+ * The texts come formatted and translated from the page.
  */
-export function PackageCard({ pkg, buyHref }: { pkg: PackageCardData; buyHref: string }) {
+export function PackageCard({ pkg, buyHref, credits, price, buy }: { pkg: PackageCardData; buyHref: string; credits: string; price: string; buy: string }) {
   const headingId = `package-${pkg.slug}`;
   return (
     <article aria-labelledby={headingId} className={`${card} flex h-full flex-col p-6`}>
-      <h3 id={headingId} className="text-lg font-semibold text-slate-900">
+      <h3 id={headingId} className="text-lg font-semibold text-slate-900 dark:text-white">
         {pkg.name}
       </h3>
-      <p className="mt-4 text-3xl font-bold tracking-tight text-slate-900 tabular">{formatCredits(pkg.credits)}</p>
-      <p className="mt-1 text-base text-slate-600">
-        for <span className="font-semibold text-slate-900 tabular">{formatMoney(pkg.priceMinor, pkg.currency)}</span>
-      </p>
+      <p className="mt-4 text-3xl font-bold tracking-tight text-slate-900 tabular dark:text-white">{credits}</p>
+      <p className="mt-1 text-base font-semibold text-slate-700 tabular dark:text-slate-300">{price}</p>
       <div className="mt-6 flex-1" />
       <Link href={buyHref} aria-describedby={headingId} className={`${buttonPrimary} w-full`}>
-        Buy
+        {buy}
       </Link>
     </article>
   );

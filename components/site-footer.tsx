@@ -1,9 +1,28 @@
-export function SiteFooter() {
+import { LocaleSwitcher } from "./locale-switcher";
+
+export function SiteFooter({
+  tagline,
+  rails,
+  language,
+  locale,
+  locales,
+  switchLabel,
+}: {
+  tagline: string;
+  rails: string;
+  language: string;
+  locale: string;
+  locales: { code: string; name: string }[];
+  switchLabel: string;
+}) {
   return (
-    <footer className="border-t border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-5xl flex-col gap-2 px-4 py-6 text-sm text-slate-600 sm:flex-row sm:items-center sm:justify-between sm:px-6">
-        <p>Satchel · self-hosted credits checkout</p>
-        <p>Pay with Bitcoin, M-Pesa, Interledger or NEO Bank.</p>
+    <footer className="border-t border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <div className="mx-auto flex max-w-6xl flex-col gap-3 px-4 py-6 text-sm text-slate-600 sm:flex-row sm:items-center sm:justify-between sm:px-6 dark:text-slate-400">
+        <div>
+          <p>{tagline}</p>
+          <p>{rails}</p>
+        </div>
+        <LocaleSwitcher label={language} current={locale} locales={locales} switchLabel={switchLabel} />
       </div>
     </footer>
   );

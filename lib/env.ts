@@ -56,6 +56,14 @@ const schema = z
     EMAIL_FROM: optional,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     DEMO_USERS: boolish,
+    // How buyers reach the operator: shown on every checkout that needs a person, and in emails.
+    SUPPORT_EMAIL: optional.pipe(z.email({ message: "must be an email address such as support@example.com" }).optional()),
+    SUPPORT_URL: optional.pipe(
+      z
+        .url({ message: "must be an absolute http(s) URL such as https://example.com/help" })
+        .regex(/^https?:\/\//, "must be an absolute http(s) URL such as https://example.com/help")
+        .optional(),
+    ),
 
     // Checkouts (all rails)
     CHECKOUT_EXPIRY_MINUTES: z.coerce

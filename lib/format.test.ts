@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { describeRate, formatCredits, formatDateTime, formatMoney, formatSignedCredits, minorDigits } from "./format";
+import {
+  describeRate,
+  formatBtc,
+  formatCredits,
+  formatDateTime,
+  formatKes,
+  formatMoney,
+  formatRailAmount,
+  formatRate,
+  formatSats,
+  formatSignedCredits,
+  minorDigits,
+} from "./format";
 
 describe("formatMoney", () => {
   it("formats minor units without float drift", () => {
@@ -52,11 +64,39 @@ describe("formatDateTime", () => {
   });
 });
 
-describe("describeRate", () => {
-  it("reads each rail's rate the right way round", () => {
-    expect(describeRate({ rateValue: "100000", rateSource: "coinbase", currency: "USD", amountUnit: "sat" })).toBe("100000 USD/BTC (coinbase)");
-    expect(describeRate({ rateValue: "129.5", rateSource: "fixed", currency: "USD", amountUnit: "KES" })).toBe("129.5 KES/USD (fixed)");
-    expect(describeRate({ rateValue: "0.92", rateSource: "fixed", currency: "USD", amountUnit: "EUR:2" })).toBe("0.92 EUR/USD (fixed)");
-    expect(describeRate({ rateValue: null, rateSource: null, currency: "USD", amountUnit: "USD cents" })).toBeNull();
+describe("rates", () => {
+  it("reads each rail's rate the right way round, as a buyer would say it", () => {
+    expect(formatRate({ rateValue: "100000", currency: "USD", amountUnit: "sat" })).toBe("1 BTC = $100,000");
+    expect(formatRate({ rateValue: "65432.1", currency: "USD", amountUnit: "sat" })).toBe("1 BTC = $65,432.10");
+    expect(formatRate({ rateValue: "129.5", currency: "USD", amountUnit: "KES" })).toBe("1 USD = KES 129.5");
+    expect(formatRate({ rateValue: "0.92", currency: "USD", amountUnit: "EUR:2" })).toBe("1 USD = €0.92");
+    expect(formatRate({ rateValue: null, currency: "USD", amountUnit: "USD cents" })).toBeNull();
+    expect(describeRate({ rateValue: "100000", rateSource: "coinbase", currency: "USD", amountUnit: "sat" })).toBe("1 BTC = $100,000 (coinbase)");
+  });
+});
+
+describe("rail amounts", () => {
+  it("formats every rail's unit in one style", () => {
+    expect(formatRailAmount(20000n, "sat")).toBe("0.0002 BTC (20,000 sats)");
+    expect(formatRailAmount("150000000", "sat")).toBe("1.5 BTC (150,000,000 sats)");
+    expect(formatRailAmount(1n, "sat")).toBe("0.00000001 BTC (1 sat)");
+    expect(formatRailAmount(2590, "KES")).toBe("KES 2,590");
+    expect(formatRailAmount(2000, "USD:2")).toBe("$20.00");
+    expect(formatRailAmount(123456, "XRP:6")).toBe("0.123456 XRP");
+    expect(formatRailAmount(2000, "USD cents")).toBe("$20.00");
+    expect(formatRailAmount(500, "JPY")).toBe("¥500");
+  });
+
+  it("BTC and shillings on their own", () => {
+    expect(formatBtc(20000n)).toBe("0.0002 BTC");
+    expect(formatBtc(100_000_000n)).toBe("1 BTC");
+    expect(formatSats("10000")).toBe("0.0001 BTC (10,000 sats)");
+    expect(formatKes(250000)).toBe("KES 250,000");
+  });
+
+  it("follows the locale's separators (Swahili as in Kenya)", () => {
+    expect(formatMoney(2000, "USD", "sw")).toMatch(/20\.00/);
+    expect(formatRailAmount(2590, "KES", "sw")).toBe("KES 2,590");
+    expect(formatDateTime(new Date("2026-11-23T15:26:00Z"), "sw")).toMatch(/2026/);
   });
 });

@@ -19,7 +19,7 @@ export function Pager({
 }) {
   const href = (p: number) => `${base}?${new URLSearchParams({ ...params, page: String(p) })}`;
   return (
-    <nav aria-label="Pages" className="mt-4 flex items-center justify-between text-sm text-slate-600">
+    <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-slate-700 dark:text-slate-300">
       <p>
         {total} {noun} · page {page} of {pages}
       </p>
@@ -29,14 +29,18 @@ export function Pager({
             Previous
           </Link>
         ) : (
-          <span className="text-slate-400">Previous</span>
+          <span className="text-slate-600 dark:text-slate-400" aria-disabled="true">
+            Previous
+          </span>
         )}
         {page < pages ? (
           <Link href={href(page + 1)} className={textLink}>
             Next
           </Link>
         ) : (
-          <span className="text-slate-400">Next</span>
+          <span className="text-slate-600 dark:text-slate-400" aria-disabled="true">
+            Next
+          </span>
         )}
       </div>
     </nav>

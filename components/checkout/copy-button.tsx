@@ -1,16 +1,18 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useState } from "react";
 import { buttonSecondary } from "@/components/ui";
 
 /** Copies `value` and says so for two seconds (announced to screen readers). */
 export function CopyButton({ value, label }: { value: string; label: string }) {
+  const t = useTranslations("checkout.copy");
   const [copied, setCopied] = useState(false);
   return (
     <button
       type="button"
       className={`${buttonSecondary} px-3 py-1.5 text-xs`}
-      aria-label={`Copy ${label}`}
+      aria-label={t("label", { what: label })}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(value);
@@ -21,7 +23,7 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
         }
       }}
     >
-      <span aria-live="polite">{copied ? "Copied" : "Copy"}</span>
+      <span aria-live="polite">{copied ? t("copied") : t("copy")}</span>
     </button>
   );
 }

@@ -1,44 +1,32 @@
-import type { CheckoutView } from "@/lib/checkouts/view";
+import { useTranslations } from "next-intl";
+import type { Step } from "./state";
 
-type Step = { label: string; state: "done" | "current" | "todo" };
+const TONE: Record<Step["state"], string> = {
+  done: "border-brand-200 bg-brand-50 text-brand-900 dark:border-brand-800 dark:bg-brand-950 dark:text-brand-100",
+  current: "border-sky-400 bg-sky-50 font-semibold text-sky-900 dark:border-sky-600 dark:bg-sky-950 dark:text-sky-100",
+  todo: "border-slate-200 bg-white text-slate-600 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-400",
+  error: "border-red-300 bg-red-50 font-semibold text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100",
+  warn: "border-amber-300 bg-amber-50 font-semibold text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100",
+};
 
-/** awaiting payment → seen → confirming n/N → paid, as a list the eye and a screen reader can follow. */
-export function statusSteps(c: Pick<CheckoutView, "rail" | "status" | "seenAt" | "confirmations" | "confirmationsRequired" | "receivedAmount">): Step[] {
-  const seen = c.receivedAmount !== "0" || c.seenAt !== null;
-  const paid = ["paid", "credited", "forwarded"].includes(c.status);
-  const credited = c.status === "credited" || c.status === "forwarded";
-  if (c.rail !== "btc")
-    return [
-      { label: "Awaiting payment", state: seen || paid ? "done" : "current" },
-      { label: "Processing", state: paid ? "done" : seen ? "current" : "todo" },
-      { label: credited ? "Paid · credits added" : "Paid", state: paid ? "done" : "todo" },
-    ];
-  const n = Math.min(c.confirmations, c.confirmationsRequired);
-  return [
-    { label: "Awaiting payment", state: seen || paid ? "done" : "current" },
-    { label: "Payment seen", state: paid || (seen && n > 0) ? "done" : seen ? "current" : "todo" },
-    { label: `Confirming ${n}/${c.confirmationsRequired}`, state: paid ? "done" : seen && n > 0 ? "current" : "todo" },
-    { label: credited ? "Paid · credits added" : "Paid", state: paid ? "done" : "todo" },
-  ];
-}
+const MARK: Record<Step["state"], string> = { done: "✓", current: "●", todo: "○", error: "✕", warn: "!" };
 
-export function StatusSteps({ steps }: { steps: Step[] }) {
+/** The step tracker: where the checkout is, including how it went wrong (failed, expired, underpaid, paid late). */
+export function StatusSteps({ steps, confirming }: { steps: Step[]; confirming: { n: number; of: number } | null }) {
+  const t = useTranslations("checkout.steps");
   return (
-    <ol className="grid grid-cols-2 gap-2 text-sm sm:grid-cols-4" aria-label="Payment progress">
+    <ol className="flex flex-wrap gap-2 text-sm" aria-label={t("label")} data-testid="tracker">
       {steps.map((s) => (
         <li
-          key={s.label}
-          aria-current={s.state === "current" ? "step" : undefined}
-          className={`rounded-lg border px-3 py-2 ${
-            s.state === "done"
-              ? "border-brand-200 bg-brand-50 text-brand-900"
-              : s.state === "current"
-                ? "border-sky-300 bg-sky-50 font-semibold text-sky-900"
-                : "border-slate-200 bg-white text-slate-500"
-          }`}
+          key={s.key}
+          aria-current={s.state === "current" || s.state === "error" || s.state === "warn" ? "step" : undefined}
+          data-step={s.key}
+          data-state={s.state}
+          className={`flex min-w-0 flex-1 basis-32 items-center gap-2 rounded-lg border px-3 py-2 ${TONE[s.state]}`}
         >
-          <span className="sr-only">{s.state === "done" ? "Done: " : s.state === "current" ? "Now: " : "Next: "}</span>
-          {s.label}
+          <span aria-hidden="true">{MARK[s.state]}</span>
+          <span className="sr-only">{t(`state.${s.state}`)}: </span>
+          <span className="min-w-0">{s.key === "confirming" && confirming ? t("confirmingN", confirming) : t(s.key)}</span>
         </li>
       ))}
     </ol>

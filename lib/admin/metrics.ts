@@ -1,10 +1,10 @@
 import "server-only";
-import { availableRails } from "@/lib/checkouts/rails";
 import { db, Prisma } from "@/lib/db/client";
 import type { CheckoutStatus } from "@/lib/db/generated/enums";
 import { checkHealth } from "@/lib/health";
 import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { RAILS } from "@/lib/rails/registry";
 
 // The admin overview's figures, straight from the database (lib/admin/metrics.test.ts seeds
 // rows and checks each number). Time-based figures cover [from, to); days are UTC.
@@ -160,13 +160,15 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export async function systemStatus(opts: { chainTimeoutMs?: number } = {}): Promise<SystemStatus> {
   const btc = bitcoinSettings();
-  const rails = availableRails().map((r) => ({
-    rail: r.rail,
+  const rails = RAILS.filter((r) => r.enabled()).map((r) => ({
+    rail: r.id,
     label: r.label,
     detail:
-      r.rail === "btc"
+      r.id === "btc"
         ? `${btc.network}, ${btc.source} addresses, ${btc.confirmations} confirmations${btc.demoKey ? ", demo key" : ""}`
-        : `${r.hint}${r.sandbox ? " (sandbox)" : ""}`,
+        : r.sandbox()
+          ? "local sandbox (not real money)"
+          : "configured",
   }));
   const health = await checkHealth();
   let chain: SystemStatus["chain"] = null;

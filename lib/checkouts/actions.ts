@@ -23,6 +23,28 @@ export async function retryCheckout(checkoutId: string, userId: string): Promise
   return createCheckout({ rail: rail.id, userId, packageId: c.packageId, fields });
 }
 
+/**
+ * "Didn't get the prompt? Send it again" (M-Pesa): first asks the provider what became of the
+ * open prompt (so a buyer never has two live prompts for one purchase); if it ended without a
+ * payment, "Try again" starts a new checkout with the same buyer input. A prompt the provider
+ * still holds open is refused (conflict): the buyer can still answer it, and a second one
+ * could be paid too. Owner only.
+ */
+export async function resendCheckout(checkoutId: string, userId: string): Promise<{ checkoutId: string }> {
+  const c = await loadSnapshot(checkoutId).catch(() => null);
+  const rail = c ? railFor(c.rail) : null;
+  if (!c || c.userId !== userId || !rail?.retryFields) throw new AppError("not_found", "No such checkout.");
+  if (c.status === "failed" || c.status === "expired") return retryCheckout(checkoutId, userId);
+  if (c.status !== "pending") return { checkoutId }; // paid meanwhile: nothing to send
+  const after = await observeCheckout(checkoutId, { force: true, snapshot: c });
+  if (after.status === "failed" || after.status === "expired") return retryCheckout(checkoutId, userId);
+  if (after.status !== "pending") return { checkoutId };
+  throw new AppError(
+    "conflict",
+    "M-Pesa is still waiting for an answer to the first prompt. If it is gone from your phone, wait a few seconds and send again.",
+  );
+}
+
 /** The buyer's browser came back from the provider (the route checked it is the owner). */
 export async function providerReturn(checkoutId: string, params: URLSearchParams, now = new Date()): Promise<string> {
   const c = await loadSnapshot(checkoutId);

@@ -19,6 +19,8 @@ export interface CheckoutView {
   status: CheckoutStatus;
   exception: CheckoutException | null;
   packageName: string;
+  /** The package this checkout bought, for "start a new checkout" (/buy/<packageId>). */
+  packageId: string;
   credits: number;
   priceMinor: number;
   currency: string;
@@ -83,6 +85,7 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     status: c.status,
     exception: c.exception,
     packageName: c.packageName,
+    packageId: c.packageId,
     credits: c.credits,
     priceMinor: c.priceMinor,
     currency: c.currency,

@@ -50,7 +50,7 @@ describe("advanceCheckout", () => {
     const mail = await db.outboundEmail.findUniqueOrThrow({ where: { dedupKey: receiptKey(checkout.id) } });
     expect(mail).toMatchObject({ to: user.email, transport: "outbox", sentAt: null, checkoutId: checkout.id });
     expect(mail.text).toContain("500 credits");
-    expect(mail.text).toContain("20000 sats (0.0002 BTC)");
+    expect(mail.text).toContain("0.0002 BTC (20,000 sats)");
     expect(mail.text).toContain("$20.00");
     expect(mail.text).toContain(`http://localhost:3000/account/receipts/${checkout.id}`);
     const events = await db.eventOutbox.findMany({ where: { data: { path: ["checkoutId"], equals: checkout.id } }, orderBy: { createdAt: "asc" } });

@@ -3,8 +3,8 @@ import { db } from "@/lib/db/client";
 import { type EmailOutcome, sendEmail } from "@/lib/email/email";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { formatCredits, formatMoney } from "@/lib/format";
-import { formatBtcTrimmed } from "@/lib/money/amounts";
+import { formatDateTime, formatMoney, formatRailAmount } from "@/lib/format";
+import { translator } from "@/lib/i18n/messages";
 import { railName } from "@/lib/rails/registry";
 import { type OmnisendOutcome, sendCreditsPurchased } from "./omnisend";
 
@@ -43,7 +43,7 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
       receivedAmount: true,
       amountUnit: true,
       address: true,
-      user: { select: { email: true, name: true } },
+      user: { select: { email: true, name: true, locale: true } },
     },
   });
   if (!c) throw new AppError("not_found", "No such checkout.");
@@ -51,29 +51,37 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
   if (c.notifiedAt) return { outcome: "already_notified", notifiedAt: c.notifiedAt.toISOString() };
 
   const creditedAt = c.creditedAt ?? now;
-  const paid = c.amountUnit === "sat" ? `${c.receivedAmount} sats (${formatBtcTrimmed(c.receivedAmount)} BTC)` : `${c.receivedAmount} ${c.amountUnit}`;
+  // In the buyer's language (the switcher's choice, stored on the account), amounts formatted once (lib/format).
+  const locale = c.user.locale ?? "en";
+  const t = translator(locale, "email");
+  const paid = formatRailAmount(c.receivedAmount, c.amountUnit, locale);
+  const credits = t("credits", { count: c.credits });
   const link = receiptUrl(c.id);
+  const rows: [string, string][] = [
+    [t("receipt.package"), c.packageName],
+    [t("receipt.price"), formatMoney(c.priceMinor, c.currency, locale)],
+    [t("receipt.paid"), t("receipt.paidVia", { amount: paid, rail: railName(c.rail) })],
+    [t("receipt.credits"), credits],
+    [t("receipt.date"), formatDateTime(creditedAt, locale)],
+    [t("receipt.reference"), c.id],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   const lines = [
-    c.user.name ? `Hello ${c.user.name},` : "Hello,",
+    c.user.name ? t("helloName", { name: c.user.name }) : t("hello"),
     "",
-    `${formatCredits(c.credits)} have been added to your Satchel account.`,
+    t("receipt.added", { credits }),
     "",
-    `Package:   ${c.packageName}`,
-    `Price:     ${formatMoney(c.priceMinor, c.currency)}`,
-    `Paid:      ${paid} via ${railName(c.rail)}`,
-    `Credits:   ${formatCredits(c.credits)}`,
-    `Date:      ${creditedAt.toISOString().replace("T", " ").slice(0, 16)} UTC`,
-    `Reference: ${c.id}`,
+    ...rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`),
     "",
-    `Your receipt: ${link}`,
+    t("receipt.link", { link }),
     "",
   ];
   const email = await sendEmail({
     dedupKey: receiptKey(c.id),
     to: c.user.email,
-    subject: `Receipt: ${formatCredits(c.credits)} added to your Satchel account`,
+    subject: t("receipt.subject", { credits }),
     text: lines.join("\n"),
-    html: `<p>${escapeHtml(lines.slice(0, 3).join(" ").trim())}</p><pre>${escapeHtml(lines.slice(4, 10).join("\n"))}</pre><p><a href="${escapeHtml(link)}">View your receipt</a></p>`,
+    html: `<p>${escapeHtml(lines.slice(0, 3).join(" ").trim())}</p><pre>${escapeHtml(lines.slice(4, 4 + rows.length).join("\n"))}</pre><p><a href="${escapeHtml(link)}">${escapeHtml(t("receipt.view"))}</a></p>`,
     checkoutId: c.id,
   });
   const omnisend = await sendCreditsPurchased({

@@ -1,6 +1,7 @@
 import "server-only";
 import { PDFDocument, type PDFFont, rgb, StandardFonts } from "pdf-lib";
-import { type Receipt, receiptLines } from "./receipt";
+import { translator } from "@/lib/i18n/messages";
+import { type Receipt, receiptLines, receiptStatus } from "./receipt";
 
 // The receipt as a one-page A4 PDF (pdf-lib, standard Helvetica: no font files to ship).
 // Helvetica covers WinAnsi only, so anything outside it (a narrow no-break space from Intl,
@@ -32,7 +33,8 @@ function wrap(text: string, font: PDFFont, size: number, width: number): string[
   return out.length ? out : [""];
 }
 
-export async function receiptPdf(r: Receipt): Promise<Uint8Array> {
+export async function receiptPdf(r: Receipt, locale = r.locale): Promise<Uint8Array> {
+  const t = translator(locale, "receipt");
   const doc = await PDFDocument.create();
   doc.setTitle(`Satchel receipt ${r.checkoutId}`);
   doc.setAuthor("Satchel");
@@ -49,16 +51,17 @@ export async function receiptPdf(r: Receipt): Promise<Uint8Array> {
 
   page.drawText("Satchel", { x: left, y, size: 22, font: bold, color: brand });
   y -= 30;
-  page.drawText("Receipt", { x: left, y, size: 16, font: bold, color: ink });
+  page.drawText(toWinAnsi(t("title")), { x: left, y, size: 16, font: bold, color: ink });
   y -= 20;
-  page.drawText(toWinAnsi(`${r.creditsAdded} credits added to your account`), { x: left, y, size: 11, font: regular, color: muted });
+  const lead = r.creditsRefunded ? receiptStatus(r, locale) : t("lead", { count: r.creditsAdded });
+  page.drawText(toWinAnsi(lead), { x: left, y, size: 11, font: regular, color: r.creditsRefunded ? rgb(0.6, 0.1, 0.1) : muted });
   y -= 28;
   page.drawLine({ start: { x: left, y }, end: { x: 595.28 - left, y }, thickness: 0.75, color: rgb(0.8, 0.84, 0.88) });
   y -= 22;
 
   const labelWidth = 112;
   const valueWidth = 595.28 - left * 2 - labelWidth;
-  for (const [label, value] of receiptLines(r)) {
+  for (const [label, value] of receiptLines(r, locale)) {
     page.drawText(toWinAnsi(label), { x: left, y, size: 10, font: bold, color: muted });
     for (const part of wrap(toWinAnsi(value), regular, 10, valueWidth)) {
       page.drawText(part, { x: left + labelWidth, y, size: 10, font: regular, color: ink });
@@ -67,7 +70,7 @@ export async function receiptPdf(r: Receipt): Promise<Uint8Array> {
     y -= 5;
   }
   y -= 16;
-  page.drawText(toWinAnsi("Thank you. Keep this receipt for your records; the receipt number identifies your payment."), {
+  page.drawText(toWinAnsi(t("thanks")), {
     x: left,
     y,
     size: 9,

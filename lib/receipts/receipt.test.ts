@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 import { describe, expect, it } from "vitest";
-import { resolveCheckout } from "@/lib/admin/actions";
+import { refundCheckout, resolveCheckout } from "@/lib/admin/actions";
 import { creditCheckout } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { createUser } from "@/test/factories";
@@ -40,10 +40,11 @@ describe("receipts", () => {
     expect(text).toContain("Receipt");
     expect(text).toContain(c.id);
     expect(text).toContain("$20.00");
-    expect(text).toContain("20000 sats (0.0002 BTC)");
-    expect(text).toContain("100000 USD/BTC (fixed)");
+    expect(text).toContain("0.0002 BTC (20,000 sats)");
+    expect(text).toContain("1 BTC = $100,000 (fixed)");
     expect(text).toContain("Credits added");
-    expect(text).toContain("500");
+    expect(text).toContain("500 credits");
+    expect(text).not.toMatch(/USD cents|USD\/BTC|\bsat\b(?! )/);
     expect(text.replace(/\n/g, "")).toContain(txid);
     expect(text).toContain("Ada Buyer");
   });
@@ -68,9 +69,28 @@ describe("receipts", () => {
     const r = await receiptFor(c.id, { id: buyer.id, role: "buyer" });
     expect(r).toMatchObject({ creditsAdded: 250, providerReference: c.externalRef, txids: [] });
     const text = await pdfText(await receiptPdf(r!));
-    expect(text).toContain("1000 KES");
+    expect(text).toContain("KES 1,000");
     expect(text).toContain(c.externalRef!);
-    expect(text).toMatch(/Credits added\s+250/);
+    expect(text).toMatch(/Credits added\s+250 credits/);
+  });
+
+  it("a refunded payment says so on the receipt and the PDF, in the buyer's language", async () => {
+    const admin = await createUser({ role: "admin" });
+    const { buyer, c } = await paidBtc();
+    await creditCheckout(c.id);
+    await refundCheckout({ actorId: admin.id, requestId: randomUUID(), reason: "buyer asked" }, c.id);
+    const r = await receiptFor(c.id, { id: buyer.id, role: "buyer" });
+    expect(r).toMatchObject({ creditsAdded: 500, creditsRefunded: 500 });
+    const text = await pdfText(await receiptPdf(r!));
+    expect(text).toMatch(/Refunded/);
+    expect(text).toMatch(/Credits refunded\s+500 credits/);
+    expect(text).not.toMatch(/Status\s+Credited/);
+
+    await db.user.update({ where: { id: buyer.id }, data: { locale: "sw" } });
+    const sw = await pdfText(await receiptPdf((await receiptFor(c.id, { id: buyer.id, role: "buyer" }))!));
+    expect(sw).toContain("Stakabadhi");
+    expect(sw).toMatch(/Krediti zilizorudishwa\s+krediti 500/);
+    expect(sw).toContain("0.0002 BTC (20,000 sats)");
   });
 
   it("only the owner (or an admin) gets a receipt, and only once credits landed", async () => {

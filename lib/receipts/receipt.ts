@@ -1,8 +1,8 @@
 import "server-only";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
-import { describeRate, formatMoney } from "@/lib/format";
-import { formatBtcTrimmed } from "@/lib/money/amounts";
+import { describeRate, formatDateTime, formatMoney, formatRailAmount } from "@/lib/format";
+import { translator } from "@/lib/i18n/messages";
 import { railName } from "@/lib/rails/registry";
 
 // What a buyer's receipt says, from the database: the package snapshot, what was paid on the
@@ -23,28 +23,26 @@ export interface Receipt {
   creditsAdded: number;
   /** Credits later refunded (taken back), 0 if none. */
   creditsRefunded: number;
-  price: string;
+  refundedAt: Date | null;
+  /** The buyer's language (their switcher choice), for the PDF and emails. */
+  locale: string;
   priceMinor: number;
   currency: string;
   rail: string;
   railName: string;
-  /** e.g. "20000 sats (0.0002 BTC)" or "2000 KES". */
-  paid: string;
-  expected: string;
-  /** e.g. "100000 USD/BTC (fixed), locked 2026-11-23 10:00 UTC", or null when the rail has none. */
-  rate: string | null;
+  /** In rail units (Checkout.amountUnit): formatted per locale by receiptLines. */
+  paidAmount: bigint;
+  expectedAmount: bigint;
+  amountUnit: string;
+  rateValue: string | null;
+  rateSource: string | null;
+  rateAt: Date | null;
   txids: string[];
   providerReference: string | null;
   address: string | null;
   createdAt: Date;
   creditedAt: Date;
 }
-
-function railAmount(amount: bigint, unit: string): string {
-  return unit === "sat" ? `${amount} sats (${formatBtcTrimmed(amount)} BTC)` : `${amount} ${unit}`;
-}
-
-const stamp = (d: Date) => `${d.toISOString().replace("T", " ").slice(0, 16)} UTC`;
 
 export async function receiptFor(checkoutId: string, viewer: { id: string; role: "buyer" | "admin" }): Promise<Receipt | null> {
   const c = await db.checkout.findUnique({
@@ -68,7 +66,7 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
       externalRef: true,
       createdAt: true,
       creditedAt: true,
-      user: { select: { email: true, name: true } },
+      user: { select: { email: true, name: true, locale: true } },
       outputs: { where: { goneAt: null }, orderBy: { firstSeenAt: "asc" }, select: { txid: true } },
     },
   });
@@ -76,25 +74,28 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
   if (c.status !== "credited" && c.status !== "forwarded") return null;
   const [credit, refund] = await Promise.all([
     db.ledgerEntry.findUnique({ where: { idempotencyKey: creditKey(c.id) }, select: { amount: true, createdAt: true } }),
-    db.ledgerEntry.findUnique({ where: { idempotencyKey: refundKey(c.id) }, select: { amount: true } }),
+    db.ledgerEntry.findUnique({ where: { idempotencyKey: refundKey(c.id) }, select: { amount: true, createdAt: true } }),
   ]);
   if (!credit) return null;
-  const rate = c.rateValue && c.rateSource ? `${describeRate(c)}${c.rateAt ? `, locked ${stamp(c.rateAt)}` : ""}` : null;
   return {
     checkoutId: c.id,
-    buyer: c.user,
+    buyer: { email: c.user.email, name: c.user.name },
+    locale: c.user.locale ?? "en",
     packageName: c.packageName,
     packageCredits: c.credits,
     creditsAdded: credit.amount,
     creditsRefunded: refund ? -refund.amount : 0,
-    price: formatMoney(c.priceMinor, c.currency),
+    refundedAt: refund?.createdAt ?? null,
     priceMinor: c.priceMinor,
     currency: c.currency,
     rail: c.rail,
     railName: railName(c.rail),
-    paid: railAmount(c.receivedAmount, c.amountUnit),
-    expected: railAmount(c.expectedAmount, c.amountUnit),
-    rate,
+    paidAmount: c.receivedAmount,
+    expectedAmount: c.expectedAmount,
+    amountUnit: c.amountUnit,
+    rateValue: c.rateValue,
+    rateSource: c.rateSource,
+    rateAt: c.rateAt,
     txids: [...new Set(c.outputs.map((o) => o.txid))],
     providerReference: c.externalRef,
     address: c.address,
@@ -103,38 +104,52 @@ export async function receiptFor(checkoutId: string, viewer: { id: string; role:
   };
 }
 
-/** The receipt as label/value lines: the page, the PDF and the resent email all print these. */
-export function receiptLines(r: Receipt): [string, string][] {
+/** The receipt's state in words: credited, or refunded (fully or in part). */
+export function receiptStatus(r: Receipt, locale = r.locale): string {
+  const t = translator(locale, "receipt");
+  if (!r.creditsRefunded) return t("statusCredited");
+  return r.creditsRefunded >= r.creditsAdded
+    ? t("statusRefunded", { date: formatDateTime(r.refundedAt ?? r.creditedAt, locale) })
+    : t("statusPartlyRefunded", { count: r.creditsRefunded, date: formatDateTime(r.refundedAt ?? r.creditedAt, locale) });
+}
+
+/** The receipt as label/value lines in the reader's language: the page, the PDF and the resent email all print these. */
+export function receiptLines(r: Receipt, locale = r.locale): [string, string][] {
+  const t = translator(locale, "receipt");
+  const rate = describeRate(r, locale);
   const lines: [string, string][] = [
-    ["Receipt number", r.checkoutId],
-    ["Date", stamp(r.creditedAt)],
-    ["Buyer", r.buyer.name ? `${r.buyer.name} <${r.buyer.email}>` : r.buyer.email],
-    ["Package", `${r.packageName} (${r.packageCredits} credits)`],
-    ["Price", r.price],
-    ["Paid with", r.railName],
-    ["Amount due", r.expected],
-    ["Amount paid", r.paid],
+    [t("number"), r.checkoutId],
+    [t("date"), formatDateTime(r.creditedAt, locale)],
+    [t("buyer"), r.buyer.name ? `${r.buyer.name} <${r.buyer.email}>` : r.buyer.email],
+    [t("package"), t("packageValue", { name: r.packageName, count: r.packageCredits })],
+    [t("price"), formatMoney(r.priceMinor, r.currency, locale)],
+    [t("paidWith"), r.railName],
+    [t("amountDue"), formatRailAmount(r.expectedAmount, r.amountUnit, locale)],
+    [t("amountPaid"), formatRailAmount(r.paidAmount, r.amountUnit, locale)],
   ];
-  if (r.rate) lines.push(["Rate", r.rate]);
-  lines.push(["Credits added", String(r.creditsAdded)]);
-  if (r.creditsRefunded) lines.push(["Credits refunded", String(r.creditsRefunded)]);
-  for (const [i, txid] of r.txids.entries()) lines.push([r.txids.length > 1 ? `Transaction ${i + 1}` : "Transaction", txid]);
-  if (r.providerReference) lines.push(["Provider reference", r.providerReference]);
+  if (rate) lines.push([t("rate"), r.rateAt ? t("rateLocked", { rate, date: formatDateTime(r.rateAt, locale) }) : rate]);
+  lines.push([t("creditsAdded"), t("credits", { count: r.creditsAdded })]);
+  if (r.creditsRefunded) lines.push([t("creditsRefunded"), t("credits", { count: r.creditsRefunded })]);
+  lines.push([t("status"), receiptStatus(r, locale)]);
+  for (const [i, txid] of r.txids.entries()) lines.push([r.txids.length > 1 ? t("transactionN", { n: i + 1 }) : t("transaction"), txid]);
+  if (r.providerReference) lines.push([t("providerReference"), r.providerReference]);
   return lines;
 }
 
-/** Plain-text receipt (the resend email's body). */
-export function receiptText(r: Receipt, link: string): string {
-  const lines = receiptLines(r);
+/** Plain-text receipt (the resend email's body), in the buyer's language. */
+export function receiptText(r: Receipt, link: string, locale = r.locale): string {
+  const t = translator(locale, "receipt");
+  const e = translator(locale, "email");
+  const lines = receiptLines(r, locale);
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
   return [
-    r.buyer.name ? `Hello ${r.buyer.name},` : "Hello,",
+    r.buyer.name ? e("helloName", { name: r.buyer.name }) : e("hello"),
     "",
-    `Here is your receipt for ${r.creditsAdded} credits on Satchel.`,
+    t("intro", { count: r.creditsAdded }),
     "",
     ...lines.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`),
     "",
-    `View or download it: ${link}`,
+    t("viewAt", { link }),
     "",
   ].join("\n");
 }

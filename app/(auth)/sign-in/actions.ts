@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { AuthError } from "next-auth";
+import { getTranslations } from "next-intl/server";
 import { signIn } from "@/lib/auth";
 import { safeCallbackUrl } from "./callback-url";
 
@@ -17,16 +18,17 @@ const field = (form: FormData, name: string) => {
 
 /** Email + password. On success signIn() throws Next's redirect, which must propagate. */
 export async function signInWithPassword(_prev: SignInState, form: FormData): Promise<SignInState> {
+  const t = await getTranslations("auth.signIn.errors");
   const email = field(form, "email").trim();
   const password = field(form, "password");
-  if (!email || !password) return { error: "Enter your email and password.", email };
+  if (!email || !password) return { error: t("missing"), email };
   try {
     await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(form.get("callbackUrl")) });
   } catch (err) {
     // Only Auth.js failures become messages; the redirect (and anything unexpected) goes on.
     if (err instanceof AuthError)
       return {
-        error: err.type === "CredentialsSignin" ? "Wrong email or password." : "Sign-in failed. Please try again.",
+        error: err.type === "CredentialsSignin" ? t("CredentialsSignin") : t("failed"),
         email,
       };
     throw err;

@@ -7,7 +7,8 @@ const BASE = "http://satchel.invalid";
 
 export const DEFAULT_AFTER_SIGN_IN = "/account";
 
-export function safeCallbackUrl(raw: unknown, fallback: string = DEFAULT_AFTER_SIGN_IN): string {
+/** A same-site relative path (with its query and hash), or `fallback` for anything else. */
+export function sameSitePath(raw: unknown, fallback: string): string {
   if (typeof raw !== "string" || raw.length === 0 || raw.length > 2000) return fallback;
   if (!raw.startsWith("/") || raw.startsWith("//")) return fallback;
   // Backslashes and control characters (tabs, newlines) are normalised away by browsers and
@@ -21,6 +22,13 @@ export function safeCallbackUrl(raw: unknown, fallback: string = DEFAULT_AFTER_S
     return fallback;
   }
   if (url.origin !== BASE) return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+export function safeCallbackUrl(raw: unknown, fallback: string = DEFAULT_AFTER_SIGN_IN): string {
+  const path = sameSitePath(raw, fallback);
+  if (path === fallback) return fallback;
+  const url = new URL(path, BASE);
   // Sending a freshly signed-in user back to the sign-in or sign-up page would look broken.
   if (url.pathname === "/sign-in" || url.pathname === "/sign-up") return fallback;
   return `${url.pathname}${url.search}${url.hash}`;

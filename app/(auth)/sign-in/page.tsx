@@ -1,25 +1,22 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
+import { NextIntlClientProvider } from "next-intl";
+import { getLocale, getTranslations } from "next-intl/server";
 import { Alert } from "@/components/alert";
 import { buttonSecondary, card, textLink } from "@/components/ui";
 import { sessionUser, signInMethods } from "@/lib/auth";
+import { pickMessages } from "@/lib/i18n/messages";
 import { signInWithGitHub } from "./actions";
 import { safeCallbackUrl } from "./callback-url";
 import { SignInForm } from "./sign-in-form";
 
-export const metadata: Metadata = { title: "Sign in" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("auth.signIn"))("title") };
+}
 
 // Auth.js sends people back here with ?error=<type> when a provider flow fails.
-const AUTH_ERRORS: Record<string, string> = {
-  CredentialsSignin: "Wrong email or password.",
-  Verification: "That sign-in link has expired or was already used. Ask for a new one.",
-  OAuthAccountNotLinked: "That email is already registered with another sign-in method. Use the method you signed up with.",
-  AccessDenied: "Access was denied.",
-  Configuration: "That sign-in method is not working right now. Please use your password or try again later.",
-  EmailRequired: "Enter your email address to get a sign-in link.",
-  EmailSignin: "We could not send the sign-in link. Please try again or use your password.",
-};
+const AUTH_ERRORS = ["CredentialsSignin", "Verification", "OAuthAccountNotLinked", "AccessDenied", "Configuration", "EmailRequired", "EmailSignin"];
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
@@ -28,41 +25,45 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const callbackUrl = safeCallbackUrl(params.callbackUrl);
   if (await sessionUser()) redirect(callbackUrl);
 
+  const [t, locale] = await Promise.all([getTranslations("auth.signIn"), getLocale()]);
   const methods = signInMethods();
   const errorType = typeof params.error === "string" ? params.error : undefined;
-  const initialError = errorType ? (AUTH_ERRORS[errorType] ?? "Sign-in failed. Please try again.") : undefined;
+  const initialError = errorType ? (AUTH_ERRORS.includes(errorType) ? t(`errors.${errorType}`) : t("errors.failed")) : undefined;
   const signUpHref = params.callbackUrl ? `/sign-up?callbackUrl=${encodeURIComponent(callbackUrl)}` : "/sign-up";
 
   return (
     <div className="mx-auto w-full max-w-md">
-      <h1 className="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">Sign in</h1>
-      <p className="mt-2 text-slate-600">Sign in to buy credits and see your balance.</p>
+      <h1 className="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl dark:text-white">{t("title")}</h1>
+      <p className="mt-2 text-slate-600 dark:text-slate-300">{t("lead")}</p>
 
-      <div className={`${card} mt-8 space-y-6 p-6 sm:p-8`}>
-        {params.check === "email" && <Alert tone="success">Check your email: we sent you a sign-in link.</Alert>}
+      <div className={`${card} mt-8 space-y-6 p-5 sm:p-8`}>
+        {params.check === "email" && <Alert tone="success">{t("checkEmail")}</Alert>}
+        {params.reset === "done" && <Alert tone="success">{t("resetDone")}</Alert>}
         {methods.github && (
           <>
             <form action={signInWithGitHub}>
               <input type="hidden" name="callbackUrl" value={callbackUrl} />
               <button type="submit" className={`${buttonSecondary} w-full`}>
                 <GitHubMark />
-                Continue with GitHub
+                {t("github")}
               </button>
             </form>
             <div className="flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500" aria-hidden="true">
               <span className="h-px flex-1 bg-slate-200" />
-              or
+              {t("or")}
               <span className="h-px flex-1 bg-slate-200" />
             </div>
           </>
         )}
-        <SignInForm callbackUrl={callbackUrl} emailLink={methods.email} initialError={initialError} />
+        <NextIntlClientProvider locale={locale} messages={pickMessages(locale, ["auth"])}>
+          <SignInForm callbackUrl={callbackUrl} emailLink={methods.email} initialError={initialError} />
+        </NextIntlClientProvider>
       </div>
 
-      <p className="mt-6 text-center text-sm text-slate-600">
-        New to Satchel?{" "}
+      <p className="mt-6 text-center text-sm text-slate-600 dark:text-slate-300">
+        {t("new")}{" "}
         <Link href={signUpHref} className={textLink}>
-          Create an account
+          {t("create")}
         </Link>
       </p>
     </div>

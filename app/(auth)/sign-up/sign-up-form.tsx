@@ -1,5 +1,6 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { FormField } from "@/components/form-field";
@@ -7,6 +8,7 @@ import { SubmitButton } from "@/components/submit-button";
 import { type SignUpState, signUp } from "./actions";
 
 export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
+  const t = useTranslations("auth.signUp");
   const [state, action] = useActionState<SignUpState, FormData>(signUp, {});
   const errors = state.fieldErrors ?? {};
   return (
@@ -14,10 +16,19 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
     <form action={action} noValidate className="space-y-5">
       {state.error && <Alert tone="error">{state.error}</Alert>}
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
-      <FormField name="name" label="Name" optional autoComplete="name" maxLength={100} defaultValue={state.values?.name ?? ""} errors={errors.name} />
+      <FormField
+        name="name"
+        label={t("name")}
+        optional
+        optionalLabel={t("optional")}
+        autoComplete="name"
+        maxLength={100}
+        defaultValue={state.values?.name ?? ""}
+        errors={errors.name}
+      />
       <FormField
         name="email"
-        label="Email"
+        label={t("email")}
         type="email"
         inputMode="email"
         autoComplete="email"
@@ -25,16 +36,8 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         defaultValue={state.values?.email ?? ""}
         errors={errors.email}
       />
-      <FormField
-        name="password"
-        label="Password"
-        type="password"
-        autoComplete="new-password"
-        required
-        hint="At least 10 characters."
-        errors={errors.password}
-      />
-      <SubmitButton className="w-full">Create account</SubmitButton>
+      <FormField name="password" label={t("password")} type="password" autoComplete="new-password" required hint={t("passwordHint")} errors={errors.password} />
+      <SubmitButton className="w-full">{t("submit")}</SubmitButton>
     </form>
   );
 }

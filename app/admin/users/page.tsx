@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/admin/pager";
+import { DataTable } from "@/components/data-table";
 import { PageTitle } from "@/components/page-title";
 import { buttonPrimary, textLink } from "@/components/ui";
 import { listUsers } from "@/lib/admin/users";
@@ -28,54 +29,37 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           type="search"
           defaultValue={q}
           placeholder="Email, name or id"
-          className="block w-full max-w-md rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-xs"
+          className="block w-full max-w-md rounded-lg border border-slate-400 bg-white px-3 py-2 text-sm shadow-xs dark:border-slate-500 dark:bg-slate-900"
         />
         <button type="submit" className={buttonPrimary}>
           Search
         </button>
       </form>
-      <div role="region" aria-labelledby="users-caption" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full min-w-[40rem] text-left text-sm">
-          <caption id="users-caption" className="sr-only">
-            Users, newest first
-          </caption>
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-            <tr>
-              <th scope="col" className="px-4 py-3">
-                Email
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Role
-              </th>
-              <th scope="col" className="px-4 py-3 text-right">
-                Balance
-              </th>
-              <th scope="col" className="px-4 py-3 text-right">
-                Checkouts
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Joined
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {data.rows.map((u) => (
-              <tr key={u.id}>
-                <td className="px-4 py-3">
-                  <Link href={`/admin/users/${u.id}`} className={textLink}>
-                    {u.email}
-                  </Link>
-                  {u.name && <span className="block text-xs text-slate-500">{u.name}</span>}
-                </td>
-                <td className="px-4 py-3">{u.role}</td>
-                <td className="px-4 py-3 text-right tabular">{formatNumber(u.balance)}</td>
-                <td className="px-4 py-3 text-right tabular">{u.checkouts}</td>
-                <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatDateTime(u.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Users, newest first"
+        rowKey={(u) => u.id}
+        rows={data.rows}
+        empty={{ title: "No users match." }}
+        columns={[
+          {
+            key: "email",
+            header: "Email",
+            primary: true,
+            cell: (u) => (
+              <>
+                <Link href={`/admin/users/${u.id}`} className={`${textLink} break-all`}>
+                  {u.email}
+                </Link>
+                {u.name && <span className="block text-xs font-normal text-slate-600 dark:text-slate-400">{u.name}</span>}
+              </>
+            ),
+          },
+          { key: "role", header: "Role", cell: (u) => u.role },
+          { key: "balance", header: "Balance", align: "right", cell: (u) => formatNumber(u.balance) },
+          { key: "checkouts", header: "Checkouts", align: "right", cell: (u) => u.checkouts },
+          { key: "joined", header: "Joined", className: "whitespace-nowrap", cell: (u) => formatDateTime(u.createdAt) },
+        ]}
+      />
       <Pager base="/admin/users" params={q ? { q } : {}} page={data.page} pages={data.pages} total={data.total} noun="users" />
     </div>
   );

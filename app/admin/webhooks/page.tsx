@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Pager } from "@/components/admin/pager";
+import { DataTable } from "@/components/data-table";
 import { PageTitle } from "@/components/page-title";
 import { buttonPrimary, textLink } from "@/components/ui";
 import { listWebhooks, WEBHOOK_STATUSES, type WebhookStatusFilter } from "@/lib/admin/webhooks";
@@ -10,7 +11,7 @@ import { formatDateTime } from "@/lib/format";
 export const metadata: Metadata = { title: "Webhooks" };
 export const dynamic = "force-dynamic";
 
-const sel = "mt-1 block rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm";
+const sel = "mt-1 block rounded-lg border border-slate-400 bg-white px-3 py-2 text-sm dark:border-slate-500 dark:bg-slate-900";
 
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireAdminPage("/admin/webhooks");
@@ -49,67 +50,46 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
           Filter
         </button>
       </form>
-      <div role="region" aria-labelledby="wh-caption" tabIndex={0} className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full min-w-[48rem] text-left text-sm">
-          <caption id="wh-caption" className="sr-only">
-            Webhook deliveries, newest first
-          </caption>
-          <thead className="border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600">
-            <tr>
-              <th scope="col" className="px-4 py-3">
-                Received
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Provider
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Status
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Checkout
-              </th>
-              <th scope="col" className="px-4 py-3">
-                Error
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {data.rows.length === 0 && (
-              <tr>
-                <td colSpan={5} className="px-4 py-8 text-center text-slate-600">
-                  No webhooks match.
-                </td>
-              </tr>
-            )}
-            {data.rows.map((w) => (
-              <tr key={w.id}>
-                <td className="whitespace-nowrap px-4 py-3">
-                  <Link href={`/admin/webhooks/${w.id}`} className={textLink}>
-                    {formatDateTime(w.receivedAt)}
-                  </Link>
-                </td>
-                <td className="px-4 py-3">{w.provider}</td>
-                <td className="px-4 py-3">
-                  {w.status}
-                  {w.verified ? "" : " (unverified)"} · {w.attempts} attempts
-                </td>
-                <td className="px-4 py-3 font-mono text-xs">
-                  {w.checkoutId ? (
-                    <Link href={`/admin/payments/${w.checkoutId}`} className={textLink}>
-                      {w.checkoutId}
-                    </Link>
-                  ) : (
-                    "—"
-                  )}
-                </td>
-                <td className="max-w-64 truncate px-4 py-3 text-red-700" title={w.error ?? w.verifyError ?? undefined}>
-                  {w.error ?? w.verifyError ?? ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="Webhook deliveries, newest first"
+        rowKey={(w) => w.id}
+        rows={data.rows}
+        empty={{ title: "No webhooks match." }}
+        columns={[
+          {
+            key: "received",
+            header: "Received",
+            primary: true,
+            className: "whitespace-nowrap",
+            cell: (w) => (
+              <Link href={`/admin/webhooks/${w.id}`} className={textLink}>
+                {formatDateTime(w.receivedAt)}
+              </Link>
+            ),
+          },
+          { key: "provider", header: "Provider", cell: (w) => w.provider },
+          { key: "status", header: "Status", cell: (w) => `${w.status}${w.verified ? "" : " (unverified)"} · ${w.attempts} attempts` },
+          {
+            key: "checkout",
+            header: "Checkout",
+            className: "font-mono text-xs break-all",
+            cell: (w) =>
+              w.checkoutId ? (
+                <Link href={`/admin/payments/${w.checkoutId}`} className={textLink}>
+                  {w.checkoutId}
+                </Link>
+              ) : (
+                "—"
+              ),
+          },
+          {
+            key: "error",
+            header: "Error",
+            className: "max-w-64 truncate text-red-800 dark:text-red-300",
+            cell: (w) => <span title={w.error ?? w.verifyError ?? undefined}>{w.error ?? w.verifyError ?? ""}</span>,
+          },
+        ]}
+      />
       <Pager base="/admin/webhooks" params={params} page={data.page} pages={data.pages} total={data.total} noun="webhooks" />
     </div>
   );

@@ -1,100 +1,90 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useLocale, useTranslations } from "next-intl";
 import { QRCodeSVG } from "qrcode.react";
-import { Alert } from "@/components/alert";
-import { buttonPrimary, buttonSecondary, card } from "@/components/ui";
-import type { LiveCheckout } from "@/lib/lifecycle/live";
-import { formatBtcTrimmed } from "@/lib/money/amounts";
+import { buttonPrimary, buttonSecondary } from "@/components/ui";
+import { formatBtc, formatRailAmount } from "@/lib/format";
 import { CopyButton } from "../copy-button";
 import { Countdown } from "../countdown";
+import type { RailPanelProps } from "../rail-panels";
 
-const btc = (sats: string) => formatBtcTrimmed(BigInt(sats));
+/**
+ * Bitcoin: while money is due, the BIP21 QR, the amount and address to copy and "Open in
+ * wallet" — for the full amount, or after an underpayment for the remainder only. Once the
+ * payment is seen they give way to "Payment received" (the shared page). The regtest
+ * simulator's controls and the payments received stay below.
+ */
+export function BitcoinPanel({ c, screen }: RailPanelProps) {
+  const t = useTranslations("checkout.btc");
+  const locale = useLocale();
+  const due = screen.due;
+  const uri = screen.phase === "remainder" ? c.remainingUri : c.paymentUri;
+  // The BIP21 amount is plain BTC with a dot; what the buyer copies is that same figure.
+  const dueBtc = due ? formatBtc(due, "en").replace(/ BTC$/, "") : null;
 
-/** Bitcoin: the BIP21 QR, address and amount to copy, and (regtest) the simulator controls. */
-export function BitcoinPanel({ c }: { c: LiveCheckout }) {
-  const due = c.remainingUri ? c.remainingAmount : c.expectedAmount;
   return (
     <>
-      {c.exception === "underpaid" && c.open && (
-        <Alert tone="info">
-          We received {btc(c.receivedAmount)} BTC. Please send the remaining{" "}
-          <strong className="font-semibold" data-testid="remaining-btc">
-            {btc(c.remainingAmount)} BTC
-          </strong>{" "}
-          to the same address before the checkout expires.
-        </Alert>
-      )}
-      {c.status === "confirming" && c.exception !== "underpaid" && (
-        <Alert tone="info">Payment seen. Waiting for confirmations — you can close this page; your credits will still arrive.</Alert>
-      )}
-
-      {c.open && c.address && c.paymentUri && (
-        <div className={`${card} grid gap-6 p-5 sm:grid-cols-[auto_1fr] sm:p-6`}>
+      {due && dueBtc && uri && c.address && (
+        <div className="grid gap-5 sm:grid-cols-[auto_1fr]" data-testid="pay-instructions">
           <div className="mx-auto rounded-xl border border-slate-200 bg-white p-3">
-            <QRCodeSVG value={c.remainingUri ?? c.paymentUri} size={208} marginSize={2} title="Payment QR code" />
+            <QRCodeSVG value={uri} size={200} marginSize={2} title={t("qr")} />
           </div>
-          <dl className="min-w-0 space-y-4">
+          <div className="min-w-0 space-y-4">
             <div>
-              <dt className="text-sm text-slate-600">{c.remainingUri ? "Still due" : "Send exactly"}</dt>
-              <dd className="mt-1 flex flex-wrap items-center gap-2">
-                <span className="text-2xl font-bold tabular text-slate-900" data-testid="amount-btc">
-                  {btc(due)} BTC
+              <p className="text-sm text-slate-600 dark:text-slate-400">{screen.phase === "remainder" ? t("sendRemaining") : t("sendExactly")}</p>
+              <p className="mt-1 flex flex-wrap items-center gap-2">
+                <span className="text-2xl font-bold tabular text-slate-900 dark:text-white" data-testid="amount-btc">
+                  {formatBtc(due, locale)}
                 </span>
-                <CopyButton value={btc(due)} label="amount" />
-              </dd>
+                <CopyButton value={dueBtc} label={t("amount")} />
+              </p>
+              <p className="text-sm tabular text-slate-600 dark:text-slate-400">{formatRailAmount(due, "sat", locale)}</p>
             </div>
             <div>
-              <dt className="text-sm text-slate-600">To this address</dt>
-              <dd className="mt-1 flex flex-wrap items-center gap-2">
-                <code className="break-all rounded bg-slate-50 px-2 py-1 text-sm text-slate-900" data-testid="address">
+              <p className="text-sm text-slate-600 dark:text-slate-400">{t("toAddress")}</p>
+              <p className="mt-1 flex flex-wrap items-center gap-2">
+                <code className="break-all rounded bg-slate-100 px-2 py-1 text-sm text-slate-900 dark:bg-slate-800 dark:text-slate-100" data-testid="address">
                   {c.address}
                 </code>
-                <CopyButton value={c.address} label="address" />
-              </dd>
+                <CopyButton value={c.address} label={t("address")} />
+              </p>
             </div>
             <div className="flex flex-wrap items-center gap-3">
-              <a href={c.remainingUri ?? c.paymentUri} className={buttonPrimary}>
-                Open in wallet
+              <a href={uri} className={buttonPrimary}>
+                {t("openWallet")}
               </a>
-              {c.status === "pending" && (
-                <span className="text-sm text-slate-600">
-                  Expires in <Countdown until={c.expiresAt} serverTime={c.serverTime} />
-                </span>
-              )}
+              <span className="text-sm text-slate-700 dark:text-slate-300">
+                {t("expiresIn")} <Countdown until={c.expiresAt} serverTime={c.serverTime} />
+              </span>
             </div>
-            {c.rate && (
-              <p className="text-xs text-slate-500">
-                Rate locked at {Number(c.rate.value).toLocaleString("en-US")} {c.currency}/BTC ({c.rate.source},{" "}
-                {new Date(c.rate.at).toLocaleTimeString("en-US")}) · network {c.network}
-              </p>
-            )}
-          </dl>
+          </div>
         </div>
       )}
 
-      {c.simulator && (c.open || c.status === "paid" || c.status === "expired") && <SimulatorPanel id={c.id} />}
-
       {c.outputs.length > 0 && (
-        <div className={`${card} p-5 sm:p-6`}>
-          <h2 className="text-base font-semibold text-slate-900">Payments received</h2>
-          <ul className="mt-3 space-y-2 text-sm">
+        <div>
+          <h3 className="text-sm font-semibold text-slate-900 dark:text-white">{t("payments")}</h3>
+          <ul className="mt-2 space-y-2 text-sm">
             {c.outputs.map((o) => (
-              <li key={`${o.txid}:${o.vout}`} className="flex flex-wrap justify-between gap-2">
-                <code className="truncate text-slate-600">{o.txid}</code>
+              <li key={`${o.txid}:${o.vout}`} className="flex flex-wrap justify-between gap-x-3 gap-y-1">
+                <code className="min-w-0 max-w-full truncate text-slate-700 dark:text-slate-300">{o.txid}</code>
                 <span className="tabular">
-                  {btc(o.sats)} BTC · {o.gone ? "left the chain" : o.confirmed ? "confirmed" : "unconfirmed"}
+                  {formatRailAmount(o.sats, "sat", locale)} · {o.gone ? t("gone") : o.confirmed ? t("confirmed") : t("unconfirmed")}
                 </span>
               </li>
             ))}
           </ul>
         </div>
       )}
+
+      {c.simulator && (c.open || c.status === "paid" || c.status === "expired") && <SimulatorPanel id={c.id} />}
     </>
   );
 }
 
 function SimulatorPanel({ id }: { id: string }) {
+  const t = useTranslations("checkout.btc.simulator");
   const qc = useQueryClient();
   const act = useMutation({
     mutationFn: async (body: object) => {
@@ -108,26 +98,29 @@ function SimulatorPanel({ id }: { id: string }) {
     },
     onSuccess: () => qc.invalidateQueries({ queryKey: ["checkout", id] }),
   });
+  const buttons: [string, object][] = [
+    [t("payExact"), { action: "pay", mode: "exact" }],
+    [t("payLess"), { action: "pay", mode: "less" }],
+    [t("payMore"), { action: "pay", mode: "more" }],
+    [t("mine"), { action: "mine", blocks: 1 }],
+  ];
   return (
-    <section aria-labelledby="sim-title" className="rounded-2xl border border-dashed border-amber-300 bg-amber-50 p-5">
-      <h2 id="sim-title" className="text-sm font-semibold text-amber-900">
-        Simulator (regtest, not real money)
-      </h2>
-      <div className="mt-3 flex flex-wrap gap-2">
-        <button type="button" className={buttonSecondary} disabled={act.isPending} onClick={() => act.mutate({ action: "pay", mode: "exact" })}>
-          Pay exact
-        </button>
-        <button type="button" className={buttonSecondary} disabled={act.isPending} onClick={() => act.mutate({ action: "pay", mode: "less" })}>
-          Pay less
-        </button>
-        <button type="button" className={buttonSecondary} disabled={act.isPending} onClick={() => act.mutate({ action: "pay", mode: "more" })}>
-          Pay more
-        </button>
-        <button type="button" className={buttonSecondary} disabled={act.isPending} onClick={() => act.mutate({ action: "mine", blocks: 1 })}>
-          Mine 1 block
-        </button>
+    <section aria-labelledby="sim-title" className="rounded-xl border border-dashed border-amber-400 bg-amber-50 p-4 dark:bg-amber-950">
+      <h3 id="sim-title" className="text-sm font-semibold text-amber-950 dark:text-amber-100">
+        {t("title")}
+      </h3>
+      <div className="mt-3 flex flex-wrap gap-2" aria-busy={act.isPending || undefined}>
+        {buttons.map(([label, body]) => (
+          <button key={label} type="button" className={buttonSecondary} disabled={act.isPending} onClick={() => act.mutate(body)}>
+            {label}
+          </button>
+        ))}
       </div>
-      {act.isError && <p className="mt-2 text-sm text-red-700">{act.error.message}</p>}
+      {act.isError && (
+        <p role="alert" className="mt-2 text-sm text-red-800 dark:text-red-200">
+          {act.error.message}
+        </p>
+      )}
     </section>
   );
 }

@@ -1,55 +1,41 @@
 "use client";
 
-import { formatMoney } from "@/lib/format";
-import type { LiveCheckout } from "@/lib/lifecycle/live";
-import { ContinueAtProvider, RailPanel, TryAgainLink } from "./rail-panel";
+import { useTranslations } from "next-intl";
+import type { RailPanelProps } from "../rail-panels";
+import { ContinueAtProvider, SandboxBadge, TryAgainLink } from "./rail-panel";
 
 // NEO Bank: the buyer pays on the gateway's page. While the checkout waits, a link back to
-// that page; then what the gateway last said, live; a failed payment offers "Try again"
-// (the shared outcome above shows the gateway's reason). Facts come from the rail's
-// viewDetails: paymentUrl, gatewayStatus, gatewayTxId, retryHref, sandbox.
+// that page; then what the gateway last said, live; a failed payment offers "Try again".
+// Facts come from the rail's viewDetails: paymentUrl, gatewayStatus, gatewayTxId, retryHref, sandbox.
 
-const STATUS_TEXT: Record<string, string> = {
-  CREATED: "Waiting for you to approve the payment at NEO Bank.",
-  PENDING: "NEO Bank is processing your payment — you can close this page; your credits will still arrive.",
-  SUCCESS: "NEO Bank confirmed your payment.",
-  SETTLED: "NEO Bank settled your payment.",
-  FAILED: "NEO Bank did not complete the payment.",
-};
-
+const STATUSES = ["CREATED", "PENDING", "SUCCESS", "SETTLED", "FAILED"];
 const str = (v: unknown): string | null => (typeof v === "string" && v ? v : null);
 
-export function NeobankPanel({ c }: { c: LiveCheckout }) {
+export function NeobankPanel({ c }: RailPanelProps) {
+  const t = useTranslations("checkout.neobank");
   const paymentUrl = str(c.details.paymentUrl);
   const gatewayStatus = str(c.details.gatewayStatus);
   const txId = str(c.details.gatewayTxId);
-  const retryHref = str(c.details.retryHref) ?? "/";
-  const sandbox = c.details.sandbox === true;
+  const retryHref = `${str(c.details.retryHref) ?? "/"}?rail=neobank`;
 
   return (
-    <RailPanel id="neobank-title" title="NEO Bank" sandbox={sandbox}>
-      <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
-        <dt className="text-slate-600">Amount</dt>
-        <dd className="font-semibold tabular text-slate-900">{formatMoney(c.priceMinor, c.currency)}</dd>
-        {txId && (
-          <>
-            <dt className="text-slate-600">Gateway reference</dt>
-            <dd>
-              <code className="break-all text-slate-800">{txId}</code>
-            </dd>
-          </>
-        )}
-      </dl>
-
+    <div className="space-y-4">
+      {c.details.sandbox === true && <SandboxBadge />}
       {c.open && gatewayStatus && (
-        <p role="status" aria-live="polite" className="text-sm text-slate-700" data-testid="neobank-status">
-          {STATUS_TEXT[gatewayStatus] ?? `NEO Bank status: ${gatewayStatus}`}
+        <p className="text-sm text-slate-800 dark:text-slate-200" data-testid="neobank-status">
+          {STATUSES.includes(gatewayStatus) ? t(`status.${gatewayStatus}`) : t("status.other", { status: gatewayStatus })}
         </p>
       )}
-
-      <ContinueAtProvider c={c} href={paymentUrl} label="Continue to NEO Bank" />
-
+      <ContinueAtProvider c={c} href={paymentUrl} label={t("continue")} />
+      {txId && (
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+          <dt className="text-slate-600 dark:text-slate-400">{t("reference")}</dt>
+          <dd>
+            <code className="break-all text-slate-800 dark:text-slate-200">{txId}</code>
+          </dd>
+        </dl>
+      )}
       <TryAgainLink c={c} href={retryHref} />
-    </RailPanel>
+    </div>
   );
 }

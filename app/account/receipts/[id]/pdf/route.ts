@@ -1,5 +1,7 @@
+import { cookies, headers } from "next/headers";
 import { idParam, route } from "@/lib/api/handler";
 import { AppError } from "@/lib/errors";
+import { LOCALE_COOKIE, negotiateLocale } from "@/lib/i18n/config";
 import { receiptPdf } from "@/lib/receipts/pdf";
 import { receiptFor } from "@/lib/receipts/receipt";
 
@@ -9,7 +11,9 @@ export const dynamic = "force-dynamic";
 export const GET = route({ access: "user", params: idParam }, async ({ user, params }) => {
   const receipt = await receiptFor(params.id, user);
   if (!receipt) throw new AppError("not_found", "No such receipt.");
-  const bytes = await receiptPdf(receipt);
+  // In the language the page was read in (the switcher's cookie or the browser's).
+  const locale = negotiateLocale((await cookies()).get(LOCALE_COOKIE)?.value, (await headers()).get("accept-language"));
+  const bytes = await receiptPdf(receipt, locale);
   return new Response(Buffer.from(bytes), {
     headers: {
       "content-type": "application/pdf",
