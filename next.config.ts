@@ -10,5 +10,10 @@ const nextConfig: NextConfig = {
   typedRoutes: false,
 };
 
-// next-intl without locale routing: i18n/request.ts picks the locale per request.
-export default createNextIntlPlugin("./i18n/request.ts")(nextConfig);
+// next-intl without locale routing: i18n/request.ts picks the locale per request. Messages are
+// precompiled at build time, so the browser gets no ICU parser (about 9 kB less JavaScript on
+// every page that formats messages: the checkout's budget needs it).
+export default createNextIntlPlugin({
+  requestConfig: "./i18n/request.ts",
+  experimental: { messages: { path: "./lib/i18n/messages", format: "json", locales: ["en", "sw"], precompile: true } },
+})(nextConfig);

@@ -2,9 +2,8 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useLocale, useTranslations } from "next-intl";
-import { QRCodeSVG } from "qrcode.react";
 import { buttonPrimary, buttonSecondary } from "@/components/ui";
-import { formatBtc, formatRailAmount } from "@/lib/format";
+import { formatBtc, formatNumber, formatRailAmount } from "@/lib/format";
 import { CopyButton } from "../copy-button";
 import { Countdown } from "../countdown";
 import type { RailPanelProps } from "../rail-panels";
@@ -28,7 +27,8 @@ export function BitcoinPanel({ c, screen }: RailPanelProps) {
       {due && dueBtc && uri && c.address && (
         <div className="grid gap-5 sm:grid-cols-[auto_1fr]" data-testid="pay-instructions">
           <div className="mx-auto rounded-xl border border-slate-200 bg-white p-3">
-            <QRCodeSVG value={uri} size={200} marginSize={2} title={t("qr")} />
+            {/* Drawn by the server (GET /api/checkouts/[id]/qr); the query names the amount, so a new amount is a new image. */}
+            <img src={`/api/checkouts/${c.id}/qr?sats=${due}`} width={200} height={200} alt={t("qr")} />
           </div>
           <div className="min-w-0 space-y-4">
             <div>
@@ -39,7 +39,7 @@ export function BitcoinPanel({ c, screen }: RailPanelProps) {
                 </span>
                 <CopyButton value={dueBtc} label={t("amount")} />
               </p>
-              <p className="text-sm tabular text-slate-600 dark:text-slate-400">{formatRailAmount(due, "sat", locale)}</p>
+              <p className="text-sm tabular text-slate-600 dark:text-slate-400">{t("sats", { sats: formatNumber(BigInt(due), locale) })}</p>
             </div>
             <div>
               <p className="text-sm text-slate-600 dark:text-slate-400">{t("toAddress")}</p>
