@@ -12,9 +12,9 @@ async function creditedMedium(page: Page): Promise<string> {
   await page.waitForURL(/\/checkout\/[^/]+$/);
   const id = new URL(page.url()).pathname.split("/").pop()!;
   await simulator(page).getByRole("button", { name: "Pay exact" }).click();
-  await expect(page.getByText("Payment seen. Waiting for confirmations")).toBeVisible();
+  await expect(page.getByRole("heading", { name: /^Payment received/ })).toBeVisible();
   expect((await page.request.post(`/api/checkouts/${id}/simulate`, { data: { action: "mine", blocks: 3 } })).status()).toBe(200);
-  await expect(page.getByText(/credits added/i).first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole("heading", { name: "Paid — credits added" })).toBeVisible({ timeout: 20_000 });
   return id;
 }
 
@@ -32,8 +32,9 @@ test("history, receipt page and PDF for a credited payment; another buyer gets 4
   await expect(page.getByRole("heading", { name: "Receipt", level: 1 })).toBeVisible();
   const details = page.getByRole("region", { name: "Receipt details" });
   await expect(details).toContainText("$20.00");
-  await expect(details).toContainText("20000 sats (0.0002 BTC)");
-  await expect(details).toContainText("100000 USD/BTC");
+  await expect(details).toContainText("0.0002 BTC (20,000 sats)");
+  await expect(details).toContainText("1 BTC = $100,000");
+  await expect(details).not.toContainText("USD cents");
   await expect(details.getByText(/^[0-9a-f]{64}$/)).toBeVisible();
 
   const pdf = await page.request.get(`/account/receipts/${id}/pdf`);

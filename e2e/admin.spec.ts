@@ -38,7 +38,7 @@ async function startMedium(page: Page): Promise<string> {
 async function underpaidCheckout(page: Page): Promise<string> {
   const id = await startMedium(page);
   await simulator(page).getByRole("button", { name: "Pay less" }).click();
-  await expect(page.getByTestId("remaining-btc")).toBeVisible();
+  await expect(page.getByTestId("remaining")).toBeVisible();
   for (let i = 0; i < 3; i++) await simulator(page).getByRole("button", { name: "Mine 1 block" }).click();
   await sql(`UPDATE "Checkout" SET "expiresAt" = now() - interval '1 minute', "lastObservedAt" = NULL WHERE id = $1`, [id]);
   await expect(async () => {
@@ -175,6 +175,7 @@ test("a buyer gets 404 on every admin page and 403 on every admin API", async ({
     "/admin/webhooks",
     "/admin/webhooks/x",
     "/admin/audit",
+    "/admin/outbox",
   ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);

@@ -1,13 +1,14 @@
 import type { Page } from "@playwright/test";
 import pg from "pg";
-import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
+import { createBuyer, expect, signInContext, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // The Bitcoin checkout in Chromium against `next start`, on regtest with the built-in chain
 // simulator (the "Simulator" panel on the checkout page) and a fixed rate of 100,000 USD/BTC:
 // Medium ($20) costs exactly 0.0002 BTC.
 
 async function buyMediumWithBitcoin(page: Page): Promise<string> {
-  await signUp(page, { email: uniqueEmail("btc"), password: strongPassword() });
+  const c = await createBuyer();
+  await signInContext(page.context(), c.email, c.password);
   await page.goto("/");
   await page.getByRole("article", { name: "Medium" }).getByRole("link", { name: "Buy" }).click();
   await page.getByRole("button", { name: "Pay with Bitcoin" }).click();
@@ -24,24 +25,25 @@ test("buy Medium with Bitcoin: QR, address and amount → pay → seen within 3 
   await expect(page.getByTestId("address")).toHaveText(/^bcrt1q[0-9a-z]+$/);
   await expect(page.getByTestId("amount-btc")).toHaveText("0.0002 BTC");
   await expect(page.getByRole("link", { name: "Open in wallet" })).toHaveAttribute("href", /^bitcoin:bcrt1q[0-9a-z]+\?amount=0\.0002&label=/);
-  await expect(page.getByText(/Rate locked at 100,000 USD\/BTC/)).toBeVisible();
+  await expect(page.getByTestId("rate")).toContainText("1 BTC = $100,000");
+  await expect(page.getByTestId("rail-amount")).toHaveText("0.0002 BTC (20,000 sats) with Bitcoin");
 
   await simulator(page).getByRole("button", { name: "Pay exact" }).click();
-  await expect(page.getByText("Payment seen. Waiting for confirmations")).toBeVisible({ timeout: 3_000 });
-  await expect(page.getByRole("listitem").filter({ hasText: "Payment seen" })).toHaveAttribute("aria-current", "step");
+  await expect(page.getByRole("heading", { name: "Payment received — waiting for 3 confirmations" })).toBeVisible({ timeout: 3_000 });
+  await expect(page.getByTestId("tracker").locator('[data-step="confirming"]')).toHaveAttribute("aria-current", "step");
 
   for (let i = 1; i <= 3; i++) {
     await simulator(page).getByRole("button", { name: "Mine 1 block" }).click();
     if (i < 3) await expect(page.getByRole("progressbar", { name: "Confirmations" })).toHaveAttribute("aria-valuenow", String(i));
   }
-  await expect(page.getByRole("status").filter({ hasText: /Payment confirmed|credits added/ })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Payment confirmed|Paid — credits added/ })).toBeVisible();
 });
 
 test("an underpayment shows what is still due, with its own QR", async ({ page }) => {
   await buyMediumWithBitcoin(page);
   await simulator(page).getByRole("button", { name: "Pay less" }).click();
-  await expect(page.getByTestId("remaining-btc")).toHaveText("0.0001 BTC");
-  await expect(page.getByText("Still due")).toBeVisible();
+  await expect(page.getByTestId("remaining")).toHaveText("0.0001 BTC (10,000 sats)");
+  await expect(page.getByText("Send the remaining", { exact: true })).toBeVisible();
   await expect(page.getByTestId("amount-btc")).toHaveText("0.0001 BTC");
   await expect(page.getByRole("link", { name: "Open in wallet" })).toHaveAttribute("href", /amount=0\.0001&/);
 });
@@ -57,7 +59,7 @@ test("a checkout past its expiry shows expired", async ({ page }) => {
     await client.end();
   }
   await page.reload();
-  await expect(page.getByText("Checkout expired.")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Checkout expired" })).toBeVisible();
   await expect(page.getByRole("img", { name: "Payment QR code" })).toHaveCount(0);
 });
 

@@ -8,7 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { test as base, expect, type Page } from "@playwright/test";
+import { hash } from "@node-rs/argon2";
+import { type BrowserContext, test as base, expect, type Page } from "@playwright/test";
 
 export { expect };
 
@@ -91,16 +92,72 @@ export async function signOut(page: Page): Promise<void> {
   await expect(page.getByRole("button", { name: "Sign out" })).toHaveCount(0);
 }
 
+/** Runs SQL against the e2e database (the same one the server uses). */
+export async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A buyer account written straight into the database (no sign-up clicks), with a known password. */
+export async function createBuyer(opts: { locale?: "en" | "sw"; role?: "buyer" | "admin" } = {}): Promise<Credentials & { id: string }> {
+  const c = { id: `e2e_${randomBytes(8).toString("hex")}`, email: uniqueEmail("fast"), password: strongPassword(), name: "E2E Buyer" };
+  await sql(`INSERT INTO "User" (id, email, name, "passwordHash", role, locale, "updatedAt") VALUES ($1, $2, $3, $4, $5, $6, now())`, [
+    c.id,
+    c.email,
+    c.name,
+    await hash(c.password),
+    opts.role ?? "buyer",
+    opts.locale ?? null,
+  ]);
+  return c;
+}
+
+/** Signs a browser context in through Auth.js's credentials endpoint (the cookie lands in the context). */
+export async function signInContext(context: BrowserContext, email: string, password: string): Promise<void> {
+  const { csrfToken } = (await (await context.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const res = await context.request.post("/api/auth/callback/credentials", { form: { email, password, csrfToken, callbackUrl: "/account" }, maxRedirects: 0 });
+  expect(res.status(), "credentials sign-in").toBeLessThan(400);
+  expect((await context.cookies()).some((c) => c.name.includes("session-token"))).toBe(true);
+}
+
 export const test = base.extend<{
   /** A fresh account, created through the sign-up UI; the page is signed in as it. */
   account: Credentials;
+  /** A fresh account created in the database and signed in through the API: fast, for specs that are not about sign-up. */
+  buyer: Credentials & { id: string };
 }>({
   account: async ({ page }, use) => {
     const c = { email: uniqueEmail(), password: strongPassword(), name: "E2E Buyer" };
     await signUp(page, c);
     await use(c);
   },
+  buyer: async ({ context }, use) => {
+    const c = await createBuyer();
+    await signInContext(context, c.email, c.password);
+    await use(c);
+  },
 });
+
+/** Picks a way to pay on the buy page (one list of choices, one "Pay with …" button). */
+export async function chooseRail(page: Page, label: "Bitcoin" | "M-Pesa" | "NEO Bank" | "Interledger"): Promise<void> {
+  await page.getByRole("radio", { name: new RegExp(`^${label}`) }).check();
+}
+
+/** Starts a checkout for `slug` on `rail` from the buy page and waits for the checkout page; returns its id. */
+export async function startCheckout(page: Page, slug: string, rail: "Bitcoin" | "M-Pesa" = "Bitcoin", phone = "0712345678"): Promise<string> {
+  await page.goto(`/buy/${slug}`);
+  await chooseRail(page, rail);
+  if (rail === "M-Pesa") await page.getByLabel("M-Pesa phone number").fill(phone);
+  await page.getByRole("button", { name: `Pay with ${rail}` }).click();
+  await page.waitForURL(/\/checkout\/[^/]+$/);
+  return new URL(page.url()).pathname.split("/").pop()!;
+}
 
 /**
  * Emails Satchel recorded for `to` (the local outbox: with no SMTP configured, the

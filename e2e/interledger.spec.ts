@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { chooseRail, expect, test } from "./fixtures";
 
 // Interledger Open Payments in Chromium against `next start`, with the in-process Open
 // Payments sandbox (SANDBOX_RAILS=1): the buyer enters a sandbox wallet address, Satchel
@@ -10,14 +10,14 @@ import { expect, test } from "./fixtures";
 async function buyMediumWithInterledger(page: Page, walletName: string): Promise<void> {
   await page.goto("/");
   await page.getByRole("article", { name: "Medium" }).getByRole("link", { name: "Buy" }).click();
-  const form = page.getByRole("form", { name: "Pay with Interledger" });
-  await expect(form.getByText("Sandbox — not real money")).toBeVisible();
+  await chooseRail(page, "Interledger");
+  await expect(page.getByRole("radio", { name: /^Interledger/ })).toHaveAccessibleName(/Sandbox — not real money/);
   // The form's hint names a wallet in the sandbox; any name there is a funded buyer wallet.
-  const hint = await form.getByText(/Sandbox wallet, e\.g\. https:\/\//).textContent();
+  const hint = await page.getByText(/e\.g\. https:\/\/127\.0\.0\.1:\d+\/alice/).textContent();
   const example = /https:\/\/\S+\/alice/.exec(hint ?? "")?.[0];
   expect(example).toBeTruthy();
-  await form.getByLabel("Your wallet address").fill(example!.replace(/alice$/, walletName));
-  await form.getByRole("button", { name: "Pay with Interledger" }).click();
+  await page.getByLabel("Your wallet address").fill(example!.replace(/alice$/, walletName));
+  await page.getByRole("button", { name: "Pay with Interledger" }).click();
   // The buyer's wallet (the sandbox, on its own port) asks them to approve.
   await page.waitForURL(/\/interact\/[^/]+$/);
   await expect(page.getByText("Sandbox — not real money")).toBeVisible();
@@ -32,7 +32,7 @@ test("buy Medium with Interledger: wallet approval page → Approve → back on 
   await page.getByRole("button", { name: "Approve" }).click();
 
   await page.waitForURL(/\/checkout\/[^/]+$/);
-  await expect(page.getByText(/Paid\. 500 credits added to your account/)).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("heading", { name: "Paid — credits added" })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId("ilp-wallet")).toHaveText(/^https:\/\/127\.0\.0\.1:\d+\/buyer-/);
   await expect(page.getByRole("link", { name: "Approve in your wallet" })).toHaveCount(0);
 
@@ -46,9 +46,13 @@ test("Reject in the wallet → the checkout shows the failure and offers Try aga
   await page.getByRole("button", { name: "Reject" }).click();
 
   await page.waitForURL(/\/checkout\/[^/]+$/);
-  await expect(page.getByRole("alert").filter({ hasText: "Payment failed." })).toContainText("You declined the payment in your wallet");
+  await expect(page.getByRole("heading", { name: "Payment failed" })).toBeVisible();
+  await expect(page.getByTestId("outcome-what")).toContainText("You declined the payment in your wallet");
+  const wallet = await page.getByTestId("ilp-wallet").textContent();
   await page.getByRole("link", { name: "Try again" }).click();
-  await page.waitForURL(/\/buy\/medium$/);
+  await page.waitForURL(/\/buy\/medium\?rail=interledger/);
+  // "Try again" keeps the wallet address the buyer typed.
+  await expect(page.getByLabel("Your wallet address")).toHaveValue(wallet!);
   await expect(page.getByRole("button", { name: "Pay with Interledger" })).toBeVisible();
 
   await page.goto("/account");
@@ -58,9 +62,9 @@ test("Reject in the wallet → the checkout shows the failure and offers Try aga
 test("an address that is not a wallet is refused on the buy form, with the reason", async ({ page, account }) => {
   expect(account.email).toBeTruthy();
   await page.goto("/buy/medium");
-  const form = page.getByRole("form", { name: "Pay with Interledger" });
-  await form.getByLabel("Your wallet address").fill("https://ilp.interledger-test.dev/alice");
-  await form.getByRole("button", { name: "Pay with Interledger" }).click();
-  await expect(form.getByRole("alert")).toContainText("use a sandbox wallet such as https://127.0.0.1:");
+  await chooseRail(page, "Interledger");
+  await page.getByLabel("Your wallet address").fill("https://ilp.interledger-test.dev/alice");
+  await page.getByRole("button", { name: "Pay with Interledger" }).click();
+  await expect(page.getByLabel("Your wallet address")).toHaveAccessibleDescription(/use a sandbox wallet such as https:\/\/127\.0\.0\.1:/);
   await expect(page).toHaveURL(/\/buy\/medium$/);
 });

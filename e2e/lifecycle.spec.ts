@@ -15,7 +15,7 @@ test("pay, leave the page, blocks arrive, come back: credits are there and the r
     .getByRole("region", { name: /Simulator/ })
     .getByRole("button", { name: "Pay exact" })
     .click();
-  await expect(page.getByText("Payment seen. Waiting for confirmations")).toBeVisible();
+  await expect(page.getByRole("heading", { name: /^Payment received/ })).toBeVisible();
 
   // The buyer leaves: no page polls this checkout any more.
   await page.goto("about:blank");

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
+import { chooseRail, expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // M-Pesa Express in Chromium against `next start`, with the in-process fake Daraja
 // (SANDBOX_RAILS=1): Satchel sends the STK push to the fake, the sandbox panel on the checkout
@@ -9,9 +9,10 @@ import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 async function buyMediumWithMpesa(page: Page, phone = "0712345678"): Promise<string> {
   await page.goto("/");
   await page.getByRole("article", { name: "Medium" }).getByRole("link", { name: "Buy" }).click();
-  const form = page.getByRole("form", { name: "Pay with M-Pesa" });
-  await form.getByLabel("M-Pesa phone number").fill(phone);
-  await form.getByRole("button", { name: "Pay with M-Pesa" }).click();
+  await expect(page.getByTestId("price-mpesa")).toHaveText("KES 2,590");
+  await chooseRail(page, "M-Pesa");
+  await page.getByLabel("M-Pesa phone number").fill(phone);
+  await page.getByRole("button", { name: "Pay with M-Pesa" }).click();
   await page.waitForURL(/\/checkout\/[^/]+$/);
   await expect(page.getByRole("heading", { name: "Pay with M-Pesa", level: 1 })).toBeVisible();
   return new URL(page.url()).pathname.split("/").pop()!;
@@ -26,7 +27,8 @@ test("buy Medium with M-Pesa: prompt on 0712…678 → Approve on phone → cred
   await expect(page.getByText("Sandbox — not real money").first()).toBeVisible();
 
   await phonePanel(page).getByRole("button", { name: "Approve on phone" }).click();
-  await expect(page.getByText(/Paid\. 500 credits added to your account/)).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("heading", { name: "Paid — credits added" })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByText("500 credits were added to your account.")).toBeVisible();
   await expect(page.getByTestId("mpesa-receipt")).toHaveText(/^[A-Z0-9]{10}$/);
   await expect(phonePanel(page)).toHaveCount(0);
 
@@ -38,15 +40,15 @@ test("cancel on the phone → the failure in plain words → Try again → appro
   expect(account.email).toBeTruthy();
   const first = await buyMediumWithMpesa(page);
   await phonePanel(page).getByRole("button", { name: "Cancel on phone" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "Payment failed." })).toContainText(
-    "You cancelled the M-Pesa prompt on your phone. Nothing was charged.",
-  );
+  await expect(page.getByRole("heading", { name: "Payment failed" })).toBeVisible();
+  await expect(page.getByTestId("outcome-what")).toHaveText("You cancelled the M-Pesa prompt on your phone. Nothing was charged.");
+  await expect(page.getByTestId("tracker").locator('[data-step="failed"]')).toHaveAttribute("data-state", "error");
 
   await page.getByRole("button", { name: "Try again" }).click();
   await page.waitForURL((u) => /\/checkout\/[^/]+$/.test(u.pathname) && !u.pathname.endsWith(first));
   await expect(page.getByTestId("mpesa-instructions")).toContainText("Check your phone (0712…678)");
   await phonePanel(page).getByRole("button", { name: "Approve on phone" }).click();
-  await expect(page.getByText(/Paid\. 500 credits added to your account/)).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("heading", { name: "Paid — credits added" })).toBeVisible({ timeout: 15_000 });
 
   await page.goto("/account");
   await expect(page.getByRole("region", { name: "Balance" }).getByText("500 credits", { exact: true })).toBeVisible();
@@ -56,10 +58,14 @@ test("a number M-Pesa cannot prompt is refused on the buy form", async ({ page, 
   expect(account.email).toBeTruthy();
   await page.goto("/");
   await page.getByRole("article", { name: "Medium" }).getByRole("link", { name: "Buy" }).click();
-  const form = page.getByRole("form", { name: "Pay with M-Pesa" });
-  await form.getByLabel("M-Pesa phone number").fill("0612345678");
-  await form.getByRole("button", { name: "Pay with M-Pesa" }).click();
-  await expect(page.getByText(/Enter a Safaricom M-Pesa number/)).toBeVisible();
+  await chooseRail(page, "M-Pesa");
+  await page.getByLabel("M-Pesa phone number").fill("0612345678");
+  await page.getByRole("button", { name: "Pay with M-Pesa" }).click();
+  // The message sits under the field it concerns, and focus moves there.
+  const phone = page.getByLabel("M-Pesa phone number");
+  await expect(phone).toHaveAccessibleDescription(/Enter a Safaricom M-Pesa number/);
+  await expect(phone).toBeFocused();
+  await expect(phone).toHaveValue("0612345678");
   await expect(page).toHaveURL(/\/buy\//);
 });
 

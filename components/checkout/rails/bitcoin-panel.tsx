@@ -27,7 +27,9 @@ export function BitcoinPanel({ c, screen }: RailPanelProps) {
       {due && dueBtc && uri && c.address && (
         <div className="grid gap-5 sm:grid-cols-[auto_1fr]" data-testid="pay-instructions">
           <div className="mx-auto rounded-xl border border-slate-200 bg-white p-3">
-            {/* Drawn by the server (GET /api/checkouts/[id]/qr); the query names the amount, so a new amount is a new image. */}
+            {/* Drawn by the server (GET /api/checkouts/[id]/qr); the query names the amount, so a new amount is a new image.
+                A plain <img>: next/image would only add a loader for an SVG that is already the right size. */}
+            {/* biome-ignore lint/performance/noImgElement: see above */}
             <img src={`/api/checkouts/${c.id}/qr?sats=${due}`} width={200} height={200} alt={t("qr")} />
           </div>
           <div className="min-w-0 space-y-4">
