@@ -49,7 +49,7 @@ export function PaymentHistory({ rows }: { rows: HistoryRow[] }) {
         { key: "amount", header: t("amount"), align: "right", className: "whitespace-nowrap", cell: (r) => formatMoney(r.priceMinor, r.currency, locale) },
         {
           key: "status",
-          header: t("status"),
+          header: t("statusHeader"),
           cell: (r) => {
             const credited = r.status === "credited" || r.status === "forwarded";
             return (
