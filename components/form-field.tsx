@@ -9,14 +9,16 @@ type Props = Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name"> & {
   optional?: boolean;
   /** The word shown beside an optional field's label (translated by the caller). */
   optionalLabel?: string;
+  /** Makes the input's id unique when two forms on a page share a field name. */
+  idPrefix?: string;
 };
 
 /**
  * A labelled input with its hint and error messages bound through aria-describedby, so a
  * screen reader reads "Email, invalid entry, Enter a valid email address." in one go.
  */
-export function FormField({ name, label, errors, hint, optional, optionalLabel = "Optional", className, ...input }: Props) {
-  const id = `field-${name}`;
+export function FormField({ name, label, errors, hint, optional, optionalLabel = "Optional", idPrefix = "field", className, ...input }: Props) {
+  const id = `${idPrefix}-${name}`;
   const errorId = errors?.length ? `${id}-error` : undefined;
   const hintId = hint && !errorId ? `${id}-hint` : undefined;
   // "Optional" sits beside the label, not inside it: the field's accessible name stays

@@ -1,42 +1,21 @@
-"use client";
-
-import { usePathname, useSearchParams } from "next/navigation";
-import { Suspense } from "react";
-
 /**
- * The language switcher: a plain form POST to /api/locale (works without JavaScript), which
- * remembers the choice in a cookie (and on the account, for emails) and comes back here.
+ * The language switcher: a plain form POST to /api/locale (no JavaScript at all), which
+ * remembers the choice in a cookie (and on the account, for emails) and sends the browser back
+ * to the page it came from (its Referer, same site only).
  */
-export function LocaleSwitcher(props: { label: string; current: string; locales: { code: string; name: string }[]; switchLabel: string }) {
-  return (
-    <Suspense fallback={<Switcher {...props} back="/" />}>
-      <WithPath {...props} />
-    </Suspense>
-  );
-}
-
-function WithPath(props: { label: string; current: string; locales: { code: string; name: string }[]; switchLabel: string }) {
-  const pathname = usePathname();
-  const search = useSearchParams().toString();
-  return <Switcher {...props} back={`${pathname}${search ? `?${search}` : ""}`} />;
-}
-
-function Switcher({
+export function LocaleSwitcher({
   label,
   current,
   locales,
   switchLabel,
-  back,
 }: {
   label: string;
   current: string;
   locales: { code: string; name: string }[];
   switchLabel: string;
-  back: string;
 }) {
   return (
     <form method="post" action="/api/locale" aria-label={label} className="flex items-center gap-1">
-      <input type="hidden" name="back" value={back} />
       <span className="mr-1">{label}:</span>
       {locales.map((l) => (
         <button

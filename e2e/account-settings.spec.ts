@@ -40,11 +40,11 @@ test("password reset end to end through the outbox: the link works once, the old
   await admin.close();
 
   await page.goto(`${link.pathname}${link.search}`);
-  await page.getByLabel("New password").fill("short");
+  await page.getByLabel("New password", { exact: true }).fill("short");
   await page.getByRole("button", { name: "Save the new password" }).click();
-  await expect(page.getByLabel("New password")).toHaveAccessibleDescription(/Use at least 10 characters/);
+  await expect(page.getByLabel("New password", { exact: true })).toHaveAccessibleDescription(/Use at least 10 characters/);
   const next = "a brand new password 42";
-  await page.getByLabel("New password").fill(next);
+  await page.getByLabel("New password", { exact: true }).fill(next);
   await page.getByRole("button", { name: "Save the new password" }).click();
   await expect(page).toHaveURL(/\/sign-in\?reset=done/);
   await expect(page.getByText("Your password was changed. Sign in with the new one.")).toBeVisible();
@@ -81,7 +81,7 @@ test("account settings: name, password, and an email change confirmed from the n
 
   const pw = page.getByRole("form", { name: "Password" });
   await pw.getByLabel("Current password").fill("not my password");
-  await pw.getByLabel("New password").fill("another good password");
+  await pw.getByLabel("New password", { exact: true }).fill("another good password");
   await pw.getByRole("button", { name: "Change password" }).click();
   await expect(pw.getByLabel("Current password")).toHaveAccessibleDescription(/That is not your current password/);
   await expect(pw.getByLabel("Current password")).toBeFocused();

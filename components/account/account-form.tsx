@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useEffect, useId, useRef } from "react";
 import { Alert } from "@/components/alert";
 import { FormField } from "@/components/form-field";
 import { SubmitButton } from "@/components/submit-button";
@@ -46,6 +46,8 @@ export function AccountForm({
   label: string;
 }) {
   const [state, formAction] = useActionState(action, {});
+  // Several of these forms share a page (and field names such as currentPassword): unique ids.
+  const idPrefix = `f${useId().replace(/[^a-zA-Z0-9]/g, "")}`;
   const form = useRef<HTMLFormElement>(null);
   const message = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -78,6 +80,7 @@ export function AccountForm({
           optionalLabel={optionalLabel}
           defaultValue={f.defaultValue}
           errors={state.fieldErrors?.[f.name]}
+          idPrefix={idPrefix}
         />
       ))}
       <SubmitButton>{submit}</SubmitButton>

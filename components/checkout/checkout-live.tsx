@@ -32,10 +32,20 @@ function usePageVisible(): boolean {
   return visible;
 }
 
+/** The browser's own idea of the connection (navigator.onLine and its events), and TanStack Query's. */
 const useOnline = () =>
   useSyncExternalStore(
-    (cb) => onlineManager.subscribe(cb),
-    () => onlineManager.isOnline(),
+    (cb) => {
+      window.addEventListener("online", cb);
+      window.addEventListener("offline", cb);
+      const off = onlineManager.subscribe(cb);
+      return () => {
+        window.removeEventListener("online", cb);
+        window.removeEventListener("offline", cb);
+        off();
+      };
+    },
+    () => navigator.onLine && onlineManager.isOnline(),
     () => true,
   );
 
