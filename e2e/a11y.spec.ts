@@ -152,3 +152,23 @@ test("at 1280 px the admin payments table shows every key column, including Rece
   await expect(page.getByRole("list", { name: /^Payments, page/ })).toBeVisible();
   await noSideScroll(page, "/admin/payments");
 });
+
+test.describe("dark mode (prefers-color-scheme: dark)", () => {
+  test.use({ colorScheme: "dark" });
+
+  test("follows the system setting, and its colours pass axe too", async ({ page, context }) => {
+    test.setTimeout(120_000);
+    const d = await prepare(context);
+    await signInContext(context, d.buyer.email, d.buyer.password);
+    for (const path of ["/", "/buy/medium", `/checkout/${d.underpaid}`, "/account"]) await axe(page, path);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).not.toBe("rgb(248, 250, 252)"); // not the light theme's slate-50
+  });
+});
+
+test("/favicon.ico is served from the top-level public/ folder", async ({ request }) => {
+  const res = await request.get("/favicon.ico");
+  expect(res.status()).toBe(200);
+  const body = await res.body();
+  expect(body.subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0])); // the ICO signature
+});
