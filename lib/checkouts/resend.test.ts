@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { stopLocalDaraja } from "@/lib/rails/mpesa/sandbox";
+import type { FakeDaraja } from "@/lib/rails/mpesa/sandbox/server";
 import { createUser } from "@/test/factories";
-import { resendMpesaPrompt, startMpesaCheckout } from "./rail";
-import { stopLocalDaraja } from "./sandbox";
-import type { FakeDaraja } from "./sandbox/server";
-import { mpesaSandbox } from "./test-helpers";
+import { mpesaSandbox } from "@/test/mpesa";
+import { startMpesaCheckout } from "@/test/rails";
+import { resendCheckout as resendMpesaPrompt } from "./actions";
 
 // "Didn't get the prompt? Send it again": never a second live prompt for one purchase. In this
 // setup the fake Daraja's callbacks go nowhere (APP_URL is the discard port) — exactly the
