@@ -128,6 +128,7 @@ for (const size of SIZES) {
         ...(d.webhook ? [`/admin/webhooks/${d.webhook}`] : []),
         "/admin/audit",
         "/admin/outbox",
+        "/admin/developers",
       ];
       for (const path of pages) await axe(page, path);
     });

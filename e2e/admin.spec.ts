@@ -177,6 +177,7 @@ test("a buyer gets 404 on every admin page and 403 on every admin API", async ({
     "/admin/webhooks/x",
     "/admin/audit",
     "/admin/outbox",
+    "/admin/developers",
   ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);

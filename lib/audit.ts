@@ -14,7 +14,7 @@ export interface AuditInput {
   id: string;
   actorId: string;
   action: string;
-  targetType: "checkout" | "user" | "package" | "webhook";
+  targetType: "checkout" | "user" | "package" | "webhook" | "api_key";
   targetId: string;
   reason?: string | null;
   data?: Prisma.InputJsonValue;

@@ -10,6 +10,7 @@
 // URL itself is not touched).
 //
 // Run a subset:  npm test -- unit        npm test -- build e2e
+// One or a few e2e specs:  npm test -- build e2e e2e/developers.spec.ts
 // Every stage runs even if an earlier one failed (e2e is skipped when the build failed);
 // the exit code is non-zero when any stage failed.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -23,7 +24,9 @@ import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 type Stage = "lint" | "unit" | "build" | "e2e";
 const ALL: Stage[] = ["lint", "unit", "build", "e2e"];
 
-const requested = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const args = process.argv.slice(2);
+const specs = args.filter((a) => /\.spec\.ts$/.test(a));
+const requested = args.filter((a) => !a.startsWith("-") && !specs.includes(a));
 const unknown = requested.filter((a) => !ALL.includes(a as Stage));
 if (unknown.length) {
   console.error(`Unknown stage(s): ${unknown.join(", ")}. Stages: ${ALL.join(", ")}.`);
@@ -141,7 +144,7 @@ async function main(): Promise<number> {
       const ilpPort = process.env.E2E_ILP_SANDBOX_PORT || String(await freePort());
       results.push(
         await timed("e2e", () =>
-          run(bin("playwright"), ["test", "--pass-with-no-tests"], {
+          run(bin("playwright"), ["test", "--pass-with-no-tests", ...specs], {
             ...base,
             DATABASE_URL: e2eUrl,
             SATCHEL_DATA_DIR: dataDir,

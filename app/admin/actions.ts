@@ -15,6 +15,7 @@ import {
   retryForwarding,
   setRole,
 } from "@/lib/admin/actions";
+import { createApiKey, revokeApiKey } from "@/lib/admin/developers";
 import { noticeQuery } from "@/lib/admin/notice";
 import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
 import { replayInboxRow } from "@/lib/admin/webhooks";
@@ -48,7 +49,7 @@ async function run(form: FormData, paths: string[], fn: (ctx: ActionContext) => 
   try {
     const out = await fn(ctx);
     for (const p of paths) revalidatePath(p);
-    return { ok: true, message: out.message, at: Date.now() };
+    return { ok: true, message: out.message, at: Date.now(), ...(out.secret ? { secret: out.secret } : {}) };
   } catch (err) {
     if (isAppError(err)) {
       const fields = err.details as Record<string, string[] | undefined> | undefined;
@@ -128,4 +129,17 @@ export async function movePackageAction(_prev: ActionState, form: FormData): Pro
 export async function replayAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "webhookId");
   return run(form, ["/admin/webhooks", `/admin/webhooks/${id}`], (ctx) => replayInboxRow(ctx, id));
+}
+
+export async function createApiKeyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const input = {
+    name: str(form, "name"),
+    scopes: form.getAll("scopes").map(String) as never,
+    rateLimitPerMinute: str(form, "rateLimitPerMinute") || undefined,
+  };
+  return run(form, ["/admin/developers"], (ctx) => createApiKey(ctx, input));
+}
+
+export async function revokeApiKeyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/developers"], (ctx) => revokeApiKey(ctx, str(form, "apiKeyId")));
 }

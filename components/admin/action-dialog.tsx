@@ -10,6 +10,8 @@ export interface ActionState {
   message?: string;
   /** Bumped per response so the same message twice still shows. */
   at?: number;
+  /** A secret to show once (a new API key). */
+  secret?: string;
 }
 
 export type AdminAction = (prev: ActionState, form: FormData) => Promise<ActionState>;

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/admin/packages", label: "Packages" },
   { href: "/admin/webhooks", label: "Webhooks" },
   { href: "/admin/outbox", label: "Outbox" },
+  { href: "/admin/developers", label: "Developers" },
   { href: "/admin/audit", label: "Audit log" },
 ];
 

@@ -39,6 +39,8 @@ export interface ActionOutcome {
   applied: boolean;
   message: string;
   auditId?: string;
+  /** Shown once to the admin, never stored or logged (a new API key's secret). */
+  secret?: string;
 }
 
 export const reasonSchema = z.string().trim().min(3, "Give a reason (at least 3 characters).").max(500, "Keep the reason under 500 characters.");
@@ -56,11 +58,18 @@ async function assertAdmin(tx: Tx | typeof db, actorId: string): Promise<void> {
   if (actor?.role !== "admin") throw new AppError("forbidden", "Admins only.");
 }
 
-type Step = (
-  tx: Tx,
-) => Promise<
+type Step = (tx: Tx) => Promise<
   | { applied: false; message: string }
-  | { applied: true; message: string; action: string; targetType: "checkout" | "user" | "package" | "webhook"; targetId: string; data?: Prisma.InputJsonValue }
+  | {
+      applied: true;
+      message: string;
+      action: string;
+      targetType: "checkout" | "user" | "package" | "webhook" | "api_key";
+      targetId: string;
+      data?: Prisma.InputJsonValue;
+      /** Shown once to the admin, never stored or logged (a new API key's secret). */
+      secret?: string;
+    }
 >;
 
 /**
@@ -86,7 +95,7 @@ export async function audited(raw: ActionContext, step: Step): Promise<ActionOut
           reason: ctx.reason,
           data: r.data,
         });
-        return { applied: true, message: r.message, auditId };
+        return { applied: true, message: r.message, auditId, ...(r.secret ? { secret: r.secret } : {}) };
       });
     } catch (err) {
       if (isUniqueViolation(err) && (await findAudit(ctx.requestId)))

@@ -20,6 +20,10 @@ export interface Movement {
   reason: string;
   /** What it refers to: a checkout id, an audit entry. */
   reference?: string;
+  /** The host's words for it (API debits). */
+  description?: string | null;
+  /** The host's string pairs (API debits and grants). */
+  metadata?: Record<string, string> | null;
 }
 
 export interface LedgerResult {
@@ -97,6 +101,8 @@ async function applyInTx(tx: Tx, m: Movement, delta: number): Promise<LedgerResu
       balanceAfter: row.balance,
       reason: m.reason,
       reference: m.reference ?? null,
+      description: m.description ?? null,
+      metadata: m.metadata ?? undefined,
       idempotencyKey: m.idempotencyKey,
     },
     select: { id: true },

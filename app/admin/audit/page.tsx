@@ -16,6 +16,7 @@ const TARGET_HREF: Record<string, (id: string) => string> = {
   user: (id) => `/admin/users/${id}`,
   webhook: (id) => `/admin/webhooks/${id}`,
   package: () => "/admin/packages",
+  api_key: () => "/admin/developers",
 };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -1,0 +1,86 @@
+import "server-only";
+import { z } from "zod";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { generateKey, SCOPES } from "@/lib/host/keys";
+import { type ActionContext, type ActionOutcome, audited } from "./actions";
+
+// API keys for host applications (/admin/developers). Creating returns the secret once, in
+// the outcome only: the database keeps its SHA-256, the audit row its prefix. Revoking is
+// final; the row stays so the audit trail and last-used time remain readable.
+
+export const apiKeyInput = z.object({
+  name: z.string().trim().min(1, "Name the key (which app uses it).").max(80, "Keep the name under 80 characters."),
+  scopes: z.array(z.enum(SCOPES)).min(1, "Choose at least one scope."),
+  rateLimitPerMinute: z.coerce
+    .number({ message: "Requests per minute: a whole number." })
+    .int("Requests per minute: a whole number.")
+    .min(1, "At least 1 request a minute.")
+    .max(100_000, "At most 100000 requests a minute.")
+    .default(600),
+});
+
+export type ApiKeyInput = z.input<typeof apiKeyInput>;
+
+export function listApiKeys() {
+  return db.apiKey.findMany({
+    orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+    select: {
+      id: true,
+      name: true,
+      prefix: true,
+      scopes: true,
+      rateLimitPerMinute: true,
+      createdAt: true,
+      lastUsedAt: true,
+      revokedAt: true,
+      createdBy: { select: { email: true } },
+    },
+  });
+}
+
+export async function createApiKey(ctx: ActionContext, input: ApiKeyInput): Promise<ActionOutcome> {
+  const r = apiKeyInput.safeParse(input);
+  if (!r.success) throw new AppError("validation_failed", "Check the highlighted fields.", z.flattenError(r.error).fieldErrors);
+  const data = r.data;
+  return audited(ctx, async (tx) => {
+    const key = generateKey();
+    const row = await tx.apiKey.create({
+      data: {
+        name: data.name,
+        prefix: key.prefix,
+        secretHash: key.secretHash,
+        scopes: data.scopes,
+        rateLimitPerMinute: data.rateLimitPerMinute,
+        createdById: ctx.actorId,
+      },
+      select: { id: true },
+    });
+    return {
+      applied: true,
+      message: `Key ${data.name} created. Copy it now: it is shown only once.`,
+      action: "api_key.create",
+      targetType: "api_key",
+      targetId: row.id,
+      data: { name: data.name, prefix: key.prefix, scopes: data.scopes, rateLimitPerMinute: data.rateLimitPerMinute },
+      secret: key.secret,
+    };
+  });
+}
+
+export async function revokeApiKey(ctx: ActionContext, keyId: string, now = new Date()): Promise<ActionOutcome> {
+  return audited(ctx, async (tx) => {
+    const key = await tx.apiKey.findUnique({ where: { id: keyId }, select: { name: true, prefix: true } });
+    if (!key) throw new AppError("not_found", "No such API key.");
+    const changed = await tx.apiKey.updateMany({ where: { id: keyId, revokedAt: null }, data: { revokedAt: now } });
+    if (changed.count === 0) return { applied: false, message: `Key ${key.name} was already revoked.` };
+    return {
+      applied: true,
+      message: `Key ${key.name} (${key.prefix}) revoked: requests with it now get 401.`,
+      action: "api_key.revoke",
+      targetType: "api_key",
+      targetId: keyId,
+      data: { prefix: key.prefix },
+    };
+  });
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+// The zod schemas of /api/v1: the routes validate with these, and the OpenAPI document is
+// generated from them, so the two cannot drift apart.
+
+export const externalId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9._:@-]+$/, "Letters, digits and . _ : @ - only.");
+
+export const customerParams = z.object({ external_id: externalId });
+
+export const metadata = z.record(z.string().min(1).max(40), z.string().max(500)).refine((m) => Object.keys(m).length <= 50, "At most 50 metadata keys.");
+
+export const customerInput = z.object({
+  external_id: externalId,
+  email: z.email().max(320).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+
+/** Whole credits a host moves in one request. */
+const credits = z.number().int("A whole number of credits.").positive("More than 0.").max(100_000_000);
+
+export const debitInput = z.object({
+  amount: credits,
+  description: z.string().trim().max(500).optional(),
+  metadata: metadata.optional(),
+});
+
+export const grantInput = z.object({
+  amount: credits,
+  reason: z.string().trim().min(1).max(500),
+  metadata: metadata.optional(),
+});
+
+export const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+  starting_after: z.string().min(1).max(100).optional(),
+});
+
+export const eventsQuery = listQuery.extend({
+  type: z.union([z.string().min(1).max(60), z.array(z.string().min(1).max(60)).max(20)]).optional(),
+  customer: externalId.optional(),
+});
