@@ -31,7 +31,15 @@ export async function startupProblem(): Promise<string | null> {
   // An unreachable chain backend at start is almost always a wrong URL: say so now rather
   // than at the first buyer's checkout.
   try {
-    const tip = await (await chainClient()).tipHeight();
+    const chain = await chainClient();
+    const tip = await chain.tipHeight();
+    // A testnet configuration against a mainnet backend would hand out addresses the backend
+    // never reports: refuse to start, naming both networks.
+    const served = await chain.network();
+    if (served.network !== btc.network) {
+      const what = served.network ? `serves ${served.network}` : `serves an unknown network (${served.evidence})`;
+      return `Invalid configuration:\n  BTC_NETWORK is ${btc.network}, but the chain backend (${chainVariable(btc.chainBackend)}: ${chainBackendLabel(btc)}) ${what}.\n  Point it at a ${btc.network} backend or set BTC_NETWORK=${served.network ?? "<its network>"}.`;
+    }
     log.info({ network: btc.network, backend: chainBackendLabel(btc), tip }, "bitcoin rail ready");
     return null;
   } catch (err) {
@@ -41,9 +49,9 @@ export async function startupProblem(): Promise<string | null> {
 }
 
 /** The setting to look at when the chain backend cannot be used. */
-function chainVariable(backend: "esplora" | "electrum", err: ChainError): string {
+function chainVariable(backend: "esplora" | "electrum", err?: ChainError): string {
   if (backend === "esplora") return "ESPLORA_API_URL";
-  return err.cause instanceof ElectrumError && err.cause.code === "auth" ? "ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS" : "ELECTRUM_RPC_URL";
+  return err?.cause instanceof ElectrumError && err.cause.code === "auth" ? "ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS" : "ELECTRUM_RPC_URL";
 }
 
 export async function startServer(): Promise<void> {

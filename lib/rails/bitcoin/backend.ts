@@ -1,4 +1,5 @@
 import type { BroadcastResult, EsploraClient, FeeEstimates } from "./esplora";
+import { type BtcNetwork, networkOfGenesis } from "./networks";
 
 // What the app reads from, and sends to, the Bitcoin network: one interface, two backends
 // (Esplora here, Electrum in electrum-chain.ts). Types only plus the Esplora adapter, so the
@@ -36,6 +37,11 @@ export interface ChainBackend {
   /** Requests made to the backend, retries included (the bench and the polling policy count them). */
   readonly stats: { requests: number };
   tipHeight(): Promise<number>;
+  /**
+   * Which network the backend serves: Esplora's genesis block hash, Electrum's getinfo
+   * network. `network` is null when the answer names no network Satchel knows.
+   */
+  network(): Promise<{ network: BtcNetwork | null; evidence: string }>;
   /** Every output paying `address`, mempool and confirmed. */
   addressOutputs(address: string): Promise<AddressOutput[]>;
   /** Unspent outputs of `address` (hot-wallet sweeps). */
@@ -59,6 +65,11 @@ export class EsploraChain implements ChainBackend {
 
   tipHeight(): Promise<number> {
     return this.client.tipHeight();
+  }
+
+  async network(): Promise<{ network: BtcNetwork | null; evidence: string }> {
+    const genesis = await this.client.blockHash(0);
+    return { network: networkOfGenesis(genesis), evidence: `genesis block ${genesis}` };
   }
 
   async addressOutputs(address: string): Promise<AddressOutput[]> {

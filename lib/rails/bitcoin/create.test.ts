@@ -10,6 +10,8 @@ import { createUser } from "@/test/factories";
 import { resetChainForTests } from "./client";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
 import { resetRateSourceForTests } from "./rate";
+import { Chain } from "./sandbox/chain";
+import { startSimulator } from "./sandbox/server";
 
 function resetProviderSettings() {
   resetMpesaSettingsForTests();
@@ -124,6 +126,26 @@ describe("start-up validation names the variable", () => {
   it("an unreachable Esplora is reported at start, naming ESPLORA_API_URL", async () => {
     await configure({ BTC_NETWORK: "mainnet", BTC_XPUB: ZPUB, ESPLORA_API_URL: "http://127.0.0.1:9" });
     expect(await startupProblem()).toMatch(/ESPLORA_API_URL: cannot reach Esplora at http:\/\/127\.0\.0\.1:9/);
+  });
+
+  it("a testnet configuration against a mainnet backend does not start, naming both networks", async () => {
+    const mainnet = await startSimulator({ chain: new Chain({ genesisOf: "mainnet" }) });
+    const testnet = await startSimulator({ chain: new Chain({ genesisOf: "testnet" }) });
+    try {
+      await configure({ BTC_NETWORK: "testnet", BTC_XPUB: TPUB, ESPLORA_API_URL: mainnet.url });
+      const problem = await startupProblem();
+      expect(problem).toMatch(/BTC_NETWORK is testnet, but the chain backend \(ESPLORA_API_URL: 127\.0\.0\.1:\d+\) serves mainnet/);
+      expect(problem).toMatch(/set BTC_NETWORK=mainnet/);
+
+      await configure({ BTC_NETWORK: "mainnet", BTC_XPUB: ZPUB, ESPLORA_API_URL: testnet.url });
+      expect(await startupProblem()).toMatch(/BTC_NETWORK is mainnet, but the chain backend .* serves testnet/);
+
+      await configure({ BTC_NETWORK: "testnet", BTC_XPUB: TPUB, ESPLORA_API_URL: testnet.url });
+      expect(await startupProblem()).toBeNull();
+    } finally {
+      await mainnet.close();
+      await testnet.close();
+    }
   });
 
   it.each([

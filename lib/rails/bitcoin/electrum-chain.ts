@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AddressOutput, AddressUtxo, BroadcastResult, ChainBackend, FeeEstimates, TxStatus } from "./backend";
 import { type ElectrumClient, ElectrumError } from "./electrum-rpc";
 import { ALREADY_KNOWN, ChainError, type ChainErrorKind, txidOf } from "./esplora";
-import { type BtcNetwork, networkParams } from "./networks";
+import { type BtcNetwork, isBtcNetwork, networkParams } from "./networks";
 
 // The chain backend over an Electrum daemon's JSON-RPC (BTC_CHAIN_BACKEND=electrum). Electrum
 // 4.3 commands (electrum/commands.py), as the daemon answers them:
@@ -45,7 +45,7 @@ const TX_CACHE = 2_000;
 /** gettransaction's answers for a txid the server does not have (anything else is an outage). */
 const UNKNOWN_TX = /The server returned an error\.|Unknown transaction/;
 
-const Info = z.object({ blockchain_height: z.number().int().nonnegative(), connected: z.boolean().optional() }).loose();
+const Info = z.object({ blockchain_height: z.number().int().nonnegative(), connected: z.boolean().optional(), network: z.string().optional() }).loose();
 const Unspent = z.array(
   z
     .object({
@@ -84,6 +84,13 @@ export class ElectrumChain implements ChainBackend {
     if (info.connected === false)
       throw new ChainError("unavailable", "Electrum at ELECTRUM_RPC_URL is not connected to an Electrum server (getinfo: connected false)", { url: "" });
     return info.blockchain_height;
+  }
+
+  async network(): Promise<{ network: BtcNetwork | null; evidence: string }> {
+    // getinfo's "network" is Electrum's constants.net.NET_NAME (mainnet, testnet, regtest, signet, simnet).
+    const info = this.parse("getinfo", Info, await this.rpc(() => this.client.call("getinfo")));
+    const name = info.network ?? "";
+    return { network: isBtcNetwork(name) ? name : null, evidence: `getinfo network ${JSON.stringify(info.network ?? null)}` };
   }
 
   async addressOutputs(address: string): Promise<AddressOutput[]> {

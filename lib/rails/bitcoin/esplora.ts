@@ -199,6 +199,14 @@ export class EsploraClient {
     return text;
   }
 
+  /** GET /block-height/:height → the hash of the block at that height on the backend's best chain. */
+  async blockHash(height: number): Promise<string> {
+    const path = `/block-height/${height}`;
+    const text = (await this.text(path)).trim();
+    if (!/^[0-9a-f]{64}$/.test(text)) throw this.invalid(path, text);
+    return text;
+  }
+
   /**
    * Full history of an address, newest first: mempool transactions (Esplora returns at most
    * 50), then every confirmed one, paging /txs/chain/:last_seen_txid 25 at a time.

@@ -70,6 +70,21 @@ const PARAMS: Record<BtcNetwork, NetworkParams> = {
   regtest: { name: "regtest", signer: { ...TEST_NETWORK, bech32: "bcrt" }, bip32: TEST_BIP32, bip84: TEST_BIP84, coinType: 1 },
 };
 
+// Block 0 of each network (Bitcoin Core's chainparams.cpp): what a chain backend serves tells
+// which network it is on, whatever its URL says. Testnet has two (testnet3 and testnet4).
+export const GENESIS_HASHES: Record<BtcNetwork, readonly string[]> = {
+  mainnet: ["000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"],
+  testnet: ["000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943", "00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043"],
+  signet: ["00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6"],
+  regtest: ["0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"],
+};
+
+/** The network whose genesis block has this hash, or null for an unknown chain. */
+export function networkOfGenesis(hash: string): BtcNetwork | null {
+  for (const n of BTC_NETWORKS) if (GENESIS_HASHES[n].includes(hash.toLowerCase())) return n;
+  return null;
+}
+
 export function isBtcNetwork(value: unknown): value is BtcNetwork {
   return typeof value === "string" && (BTC_NETWORKS as readonly string[]).includes(value);
 }

@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { hex } from "@scure/base";
 import * as btc from "@scure/btc-signer";
+import { type BtcNetwork, GENESIS_HASHES } from "../networks";
 
 /** Regtest address parameters (bech32 "bcrt"). @scure/btc-signer only ships main and test. */
 export const REGTEST = { bech32: "bcrt", pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef } as const;
@@ -147,8 +148,13 @@ export class Chain {
     "1008": 1.0,
   };
 
-  constructor() {
-    this.appendBlock([]); // genesis, height 0
+  /**
+   * `genesisOf` picks the real genesis hash of that network for block 0 (default regtest), so
+   * the app's network check sees what a real backend would say; a test can stand in for a
+   * mainnet backend with "mainnet". Addresses stay regtest ones either way.
+   */
+  constructor(opts: { genesisOf?: BtcNetwork } = {}) {
+    this.appendBlock([], GENESIS_HASHES[opts.genesisOf ?? "regtest"][0]); // genesis, height 0
   }
 
   // ---- reads -------------------------------------------------------------------------
@@ -440,12 +446,12 @@ export class Chain {
 
   // ---- internals ---------------------------------------------------------------------
 
-  private appendBlock(txids: string[]): SimBlock {
+  private appendBlock(txids: string[], fixedHash?: string): SimBlock {
     const prev = this.blocks.length ? this.tip.hash : null;
     const height = this.blocks.length;
     const seq = ++this.seq;
     const block: SimBlock = {
-      hash: sha256hex(JSON.stringify({ prev, height, seq, txids })),
+      hash: fixedHash ?? sha256hex(JSON.stringify({ prev, height, seq, txids })),
       height,
       time: GENESIS_TIME + BLOCK_INTERVAL * seq,
       prev,
