@@ -5,8 +5,9 @@ import { migrateUrl, scratchDatabase, withClient } from "@/test/db";
 import { diffShapes, type Shape, shapeFromDatabase, shapeFromSchema } from "@/test/schema-drift";
 
 // schema.prisma (what the Prisma client believes) against the database the hand-written
-// migrations produce. Any difference in tables, columns, types, nullability, enums, keys,
-// indexes or foreign keys fails here, with one line per difference.
+// migrations produce. Any difference in tables, columns, types, nullability, defaults, enums,
+// keys, indexes, foreign keys or CHECK constraints (listed in schema.prisma as `// @check`
+// lines) fails here, with one line per difference.
 
 const schemaText = readFileSync(path.join(process.cwd(), "prisma", "schema.prisma"), "utf8");
 
@@ -72,13 +73,34 @@ describe("detects drift on the schema side", () => {
 
   test("a changed onDelete", () => {
     const changed = schemaText.replace(
-      "user User @relation(fields: [userId], references: [id], onDelete: Restrict)\n\n  @@index([userId, createdAt])\n}\n\nmodel Checkout",
-      "user User @relation(fields: [userId], references: [id], onDelete: Cascade)\n\n  @@index([userId, createdAt])\n}\n\nmodel Checkout",
+      /(model LedgerEntry \{[^}]*?user User @relation\(fields: \[userId\], references: \[id\], onDelete: )Restrict/,
+      "$1Cascade",
     );
     expect(changed).not.toBe(schemaText);
     expect(diffShapes(shapeFromSchema(changed), migrated)).toEqual([
       "foreign key fk LedgerEntry(userId) → User(id) on delete Cascade is in schema.prisma but not in the database",
       "foreign key fk LedgerEntry(userId) → User(id) on delete Restrict is in the database but not in schema.prisma",
+    ]);
+  });
+
+  test("a changed @default", () => {
+    const changed = schemaText.replace(/(model User \{[^}]*?balance\s+Int\s+)@default\(0\)/, "$1@default(100)");
+    expect(changed).not.toBe(schemaText);
+    expect(diffShapes(shapeFromSchema(changed), migrated)).toEqual([
+      "column default User.balance = 100 is in schema.prisma but not in the database",
+      "column default User.balance = 0 is in the database but not in schema.prisma",
+    ]);
+    const status = schemaText.replace(/(status\s+CheckoutStatus\s+)@default\(pending\)/, "$1@default(expired)");
+    expect(diffShapes(shapeFromSchema(status), migrated)).toContain("column default Checkout.status = expired is in schema.prisma but not in the database");
+  });
+
+  test("a removed @default(now()) and a CHECK listed but not created", () => {
+    const changed = schemaText
+      .replace(/(model AuditLog \{[^}]*?createdAt\s+DateTime\s+)@default\(now\(\)\)/, "$1")
+      .replace("model AuditLog {\n", "model AuditLog {\n  // @check AuditLog_action_known: CHECK ((action <> ''::text))\n");
+    expect(diffShapes(shapeFromSchema(changed), migrated)).toEqual([
+      "column default AuditLog.createdAt = CURRENT_TIMESTAMP is in the database but not in schema.prisma",
+      "constraint check AuditLog.AuditLog_action_known: CHECK ((action <> ''::text)) is in schema.prisma but not in the database",
     ]);
   });
 });
@@ -119,6 +141,25 @@ describe("detects drift on the database side", () => {
       ]),
     );
     expect(diff).toHaveLength(3);
+  });
+
+  test("a dropped CHECK constraint, a changed one and a changed default", async () => {
+    const diff = await diffWith(
+      `ALTER TABLE "User" DROP CONSTRAINT "User_balance_nonnegative";
+       ALTER TABLE "Checkout" DROP CONSTRAINT "Checkout_rail_check";
+       ALTER TABLE "Checkout" ADD CONSTRAINT "Checkout_rail_check" CHECK ("rail" IN ('btc', 'mpesa'));
+       ALTER TABLE "Checkout" ALTER COLUMN "receivedAmount" SET DEFAULT 1`,
+    );
+    expect(diff).toEqual(
+      expect.arrayContaining([
+        "column default Checkout.receivedAmount = 0 is in schema.prisma but not in the database",
+        "column default Checkout.receivedAmount = 1 is in the database but not in schema.prisma",
+        "constraint check User.User_balance_nonnegative: CHECK ((balance >= 0)) is in schema.prisma but not in the database",
+        "constraint check Checkout.Checkout_rail_check: CHECK ((rail = ANY (ARRAY['btc'::text, 'mpesa'::text, 'interledger'::text, 'neobank'::text]))) is in schema.prisma but not in the database",
+        "constraint check Checkout.Checkout_rail_check: CHECK ((rail = ANY (ARRAY['btc'::text, 'mpesa'::text]))) is in the database but not in schema.prisma",
+      ]),
+    );
+    expect(diff).toHaveLength(5);
   });
 
   test("partial unique indexes are allowed extras (Prisma cannot express them)", async () => {
