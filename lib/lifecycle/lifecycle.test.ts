@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { creditCheckout, creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
@@ -13,7 +14,7 @@ import { expireCheckout } from "./expire";
 import { registerLocalHandlers } from "./local";
 import { notifyCredited, receiptKey } from "./notify";
 import { eventUuid } from "./omnisend";
-import { observeEveryMs, reconcile } from "./reconcile";
+import { observeEveryMs, RECONCILE_LOCK_KEY, reconcile } from "./reconcile";
 
 // The lifecycle against real PostgreSQL and the regtest simulator over HTTP: the same path
 // the in-process driver, the page poll and the Inngest steps take.
@@ -214,6 +215,20 @@ describe("reconcile", () => {
   it("two sweeps at once: the second is skipped", async () => {
     const [a, b] = await Promise.all([reconcile(), reconcile()]);
     expect([a.skipped, b.skipped].sort()).toEqual([false, true]);
+  });
+
+  it("a sweep holding the lock on another database connection (another instance) makes this one skip", async () => {
+    // Two connections, as two instances would have: the in-process guard cannot see the other one.
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query("SELECT pg_advisory_lock($1::bigint)", [RECONCILE_LOCK_KEY]);
+      expect((await reconcile()).skipped).toBe(true);
+      await other.query("SELECT pg_advisory_unlock($1::bigint)", [RECONCILE_LOCK_KEY]);
+      expect((await reconcile()).skipped).toBe(false);
+    } finally {
+      await other.end();
+    }
   });
 
   it("looks at young checkouts often and old ones rarely", () => {
