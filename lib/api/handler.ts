@@ -3,7 +3,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { sessionUser } from "@/lib/auth";
 import { AppError, isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
+import { log, redactPath } from "@/lib/log";
 
 // The one wrapper every API route goes through: authentication, role, body size and JSON
 // parsing, zod validation, and error mapping. A client's mistake is always a 4xx with a
@@ -71,7 +71,13 @@ export function errorResponse(err: unknown, req?: Request): Response {
     if (err.details !== undefined) body.error.details = err.details;
     return NextResponse.json(body, { status: err.status });
   }
-  log.error({ err, path: req ? new URL(req.url).pathname : undefined }, "unhandled error in route");
+  // A schema a handler applied itself (query parameters, for example): the caller's mistake.
+  if (err instanceof z.ZodError)
+    return NextResponse.json(
+      { error: { code: "validation_failed", message: "The request did not pass validation.", details: z.flattenError(err) } },
+      { status: 422 },
+    );
+  log.error({ err, path: req ? redactPath(new URL(req.url).pathname) : undefined }, "unhandled error in route");
   return NextResponse.json({ error: { code: "internal", message: "Something went wrong on our side." } }, { status: 500 });
 }
 
