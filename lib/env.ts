@@ -54,6 +54,9 @@ const schema = z
     AUTH_GITHUB_SECRET: optional,
     SMTP_URL: optional.pipe(z.url({ message: "must be an smtp:// or smtps:// URL" }).optional()),
     EMAIL_FROM: optional,
+    // How many reverse proxies in front of Satchel append to X-Forwarded-For (0: none, so no
+    // client address is read from headers). Vercel's own header is used on Vercel.
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     DEMO_USERS: boolish,
     // How buyers reach the operator: shown on every checkout that needs a person, and in emails.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
+import { resetEnvForTests } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { registerLocalHandlers } from "@/lib/lifecycle/local";
 import { reconcile } from "@/lib/lifecycle/reconcile";
@@ -207,20 +208,25 @@ describe("the callback", () => {
     expect(res.status).toBe(413);
   });
 
-  it("with MPESA_ALLOWED_IPS, a caller outside the list gets 403 and a rejected row", async () => {
+  it("with MPESA_ALLOWED_IPS, a caller outside the list gets 403 and a rejected row; a forged first X-Forwarded-For hop does not help", async () => {
     const { checkout, requestId } = await started();
     const body = await buyer(requestId, "approve");
     process.env.MPESA_ALLOWED_IPS = "196.201.214.200,196.201.213.0/24";
+    process.env.TRUSTED_PROXY_HOPS = "1";
+    resetEnvForTests();
     resetMpesaSettingsForTests();
     try {
-      const err = await callback(body, TOKEN, { "x-forwarded-for": "203.0.113.9, 196.201.214.200" }).catch((e) => e);
+      // The caller typed an allowed address first; our one proxy appended the real one.
+      const err = await callback(body, TOKEN, { "x-forwarded-for": "196.201.214.200, 203.0.113.9" }).catch((e) => e);
       expect(isAppError(err) && err.status).toBe(403);
       expect((await checkoutOf(checkout.id)).status).toBe("pending");
-      const ok = await callback(body, TOKEN, { "x-forwarded-for": "196.201.213.44, 10.0.0.1" });
+      const ok = await callback(body, TOKEN, { "x-forwarded-for": "10.0.0.1, 196.201.213.44" });
       expect(ok.status).toBe("processed");
       expect((await checkoutOf(checkout.id)).status).toBe("credited");
     } finally {
       delete process.env.MPESA_ALLOWED_IPS;
+      delete process.env.TRUSTED_PROXY_HOPS;
+      resetEnvForTests();
       resetMpesaSettingsForTests();
     }
   });

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/db/client";
 import { log } from "@/lib/log";
+import { clientIp } from "@/lib/net/client-ip";
 import type { RailWebhook } from "@/lib/rails/types";
 import { CallbackError, outcomeFor, parseStkCallback } from "./callback";
 import { darajaClient } from "./client";
@@ -34,12 +35,6 @@ export function mpesaTokenOk(token: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** The caller's address: the first x-forwarded-for hop (set by the proxy in front of us). */
-export function callerIp(headers: Headers): string | null {
-  const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return first || headers.get("x-real-ip")?.trim() || null;
-}
-
 export const mpesaWebhook: RailWebhook = {
   provider: MPESA_PROVIDER,
   maxBody: MAX_MPESA_BODY,
@@ -47,7 +42,7 @@ export const mpesaWebhook: RailWebhook = {
     if (path.length !== 1 || !mpesaTokenOk(path[0]!)) return { ok: false, status: 404, message: "Not found.", verifyError: "unknown callback token" };
     const allowed = mpesaSettings().allowedIps;
     if (allowed) {
-      const ip = callerIp(headers);
+      const ip = clientIp(headers);
       if (!ip || !ipAllowed(ip, allowed))
         return { ok: false, status: 403, message: "Not allowed.", verifyError: `caller ${ip ?? "unknown"} is not in MPESA_ALLOWED_IPS` };
     }
