@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
+import { type AppError, isAppError } from "@/lib/errors";
 import { createUser, uniqueEmail } from "@/test/factories";
 import { checkoutRow, rand } from "@/test/rows";
-import { CSV_COLUMNS, csvSafe, parsePaymentQuery, paymentsCsvStream, searchPayments } from "./payments";
+import { CSV_COLUMNS, csvSafe, parsePaymentQuery, parsePaymentQueryStrict, paymentsCsvStream, searchPayments } from "./payments";
 
 // One search box finds a payment by id, email, address, txid or provider reference; filters
 // combine; the CSV export holds exactly the filtered rows.
@@ -59,6 +60,38 @@ describe("searchPayments", () => {
     expect(page2.rows[0]!.txids).toEqual([s.txid]);
     // Garbage in the URL is ignored rather than failing the page.
     expect(parsePaymentQuery({ status: "nope", size: "7", page: "-1", sort: "password" })).toEqual({});
+  });
+});
+
+describe("malformed query parameters", () => {
+  const bad: Record<string, string>[] = [
+    { from: "2026-02-31" },
+    { to: "2026-99-99" },
+    { q: "abc\u0000def" },
+    { user: "\u0000" },
+    { page: "-1" },
+    { size: "7" },
+    { status: "paid-ish" },
+  ];
+
+  it("the table drops them and still answers (a hand-edited URL shows a table, never a 500)", async () => {
+    for (const params of bad) {
+      const page = await searchPayments(parsePaymentQuery(params));
+      expect(Array.isArray(page.rows), JSON.stringify(params)).toBe(true);
+    }
+  });
+
+  it("the API refuses each with a 422 naming the parameter", () => {
+    for (const params of bad) {
+      let err: unknown;
+      try {
+        parsePaymentQueryStrict(new URLSearchParams(params));
+      } catch (e) {
+        err = e;
+      }
+      expect(isAppError(err) && err.status, JSON.stringify(params)).toBe(422);
+      expect(Object.keys((err as AppError).details as object)).toEqual(Object.keys(params));
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
 import { type CheckoutException, CheckoutStatus } from "@/lib/db/generated/enums";
+import { AppError } from "@/lib/errors";
 import { RAILS } from "@/lib/rails/registry";
 import { NEEDS_ACTION_SQL } from "./metrics";
 
@@ -14,10 +15,23 @@ export type SortKey = (typeof SORTABLE)[number];
 
 const blankToUndefined = (v: unknown) => (v === "" || v === null ? undefined : Array.isArray(v) ? v[0] : v);
 const opt = <T extends z.ZodType>(s: T) => z.preprocess(blankToUndefined, s.optional());
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD");
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD")
+  .refine((d) => {
+    const t = Date.parse(`${d}T00:00:00.000Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+  }, "not a calendar day");
+// PostgreSQL text cannot hold a NUL character: such a search is the caller's mistake, not ours.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .regex(/^[^\0]*$/, "contains a NUL character");
 
 export const paymentQuerySchema = z.object({
-  q: opt(z.string().trim().max(200)),
+  q: opt(text(200)),
   status: opt(z.enum(Object.values(CheckoutStatus) as [CheckoutStatus, ...CheckoutStatus[]])),
   /** An exception name, "any" (some exception) or "none". */
   exception: opt(z.enum(["underpaid", "overpaid", "paid_late", "multiple", "invalid", "any", "none"])),
@@ -29,7 +43,7 @@ export const paymentQuerySchema = z.object({
   /** Created on or before this UTC day (inclusive). */
   to: opt(day),
   /** A user id (from the users page). */
-  user: opt(z.string().max(100)),
+  user: opt(text(100)),
   sort: opt(z.enum(SORTABLE)),
   dir: opt(z.enum(["asc", "desc"])),
   page: opt(z.coerce.number().int().min(1).max(100_000)),
@@ -42,6 +56,14 @@ export const paymentQuerySchema = z.object({
 });
 
 export type PaymentQuery = z.output<typeof paymentQuerySchema>;
+
+/** The API's stricter reading: an invalid parameter is a 422 naming it, not silently dropped. */
+export function parsePaymentQueryStrict(input: URLSearchParams): PaymentQuery {
+  const raw = Object.fromEntries(input.entries());
+  const parsed = paymentQuerySchema.safeParse(raw);
+  if (!parsed.success) throw new AppError("validation_failed", "Some query parameters are not valid.", z.flattenError(parsed.error).fieldErrors);
+  return parsed.data;
+}
 
 /** Parses URL search params; anything invalid is dropped (a hand-edited URL still shows a table). */
 export function parsePaymentQuery(input: URLSearchParams | Record<string, string | string[] | undefined>): PaymentQuery {

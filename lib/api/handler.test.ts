@@ -47,6 +47,14 @@ describe("route()", () => {
     expect(await res.json()).toEqual({ ok: true });
   });
 
+  test("a schema the handler applies itself (query parameters) fails as 422, not 500", async () => {
+    const q = z.object({ days: z.coerce.number().int().min(1).max(366) });
+    const h = route({ access: "public" }, async ({ req }) => q.parse(Object.fromEntries(new URL(req.url).searchParams)));
+    const res = await h(new Request(`${URL_}?days=abc`), noParams);
+    expect(res.status).toBe(422);
+    expect((await json(res)).error?.code).toBe("validation_failed");
+  });
+
   test("malformed JSON is a 400 with a JSON error", async () => {
     const res = await echo(post("{ not json"), noParams);
     expect(res.status).toBe(400);
