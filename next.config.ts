@@ -6,6 +6,11 @@ const nextConfig: NextConfig = {
   // node_modules at run time; bundling PGlite breaks its file URLs. The Open Payments client
   // reads its OpenAPI specs from files beside its own code (__dirname) to validate responses.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "@interledger/open-payments"],
+  // The QR route loads React, react-dom/server and qrcode.react through Node's resolver
+  // (components/checkout/qr-svg.ts), which the file tracer cannot see.
+  outputFileTracingIncludes: {
+    "/api/checkouts/[id]/qr": ["./node_modules/react/**", "./node_modules/react-dom/**", "./node_modules/scheduler/**", "./node_modules/qrcode.react/**"],
+  },
   poweredByHeader: false,
   typedRoutes: false,
 };

@@ -13,6 +13,6 @@ export const GET = route({ access: "user", params: idParam }, async ({ user, par
   const view = await checkoutView(params.id, user);
   const uri = view?.remainingUri ?? view?.paymentUri;
   if (!view || !uri) throw new AppError("not_found", "No such checkout.");
-  const svg = await qrSvg(uri, "Payment QR code");
+  const svg = qrSvg(uri, "Payment QR code");
   return new Response(svg, { headers: { "content-type": "image/svg+xml", "cache-control": "private, max-age=60", "x-content-type-options": "nosniff" } });
 });
