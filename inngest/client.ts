@@ -1,6 +1,5 @@
 import { eventType, Inngest } from "inngest";
 import { z } from "zod";
-import { inngestConfigured } from "@/lib/env";
 import { EVENTS, setEventSender } from "@/lib/outbox/outbox";
 
 // The Inngest client and Satchel's typed events. Names are "satchel/checkout.<what>"; data is
@@ -19,9 +18,11 @@ export const checkoutCredited = eventType(EVENTS.credited, { schema: checkoutDat
 export const checkoutFailed = eventType(EVENTS.failed, { schema: checkoutData });
 export const checkoutExpired = eventType(EVENTS.expired, { schema: checkoutData });
 
-// With Inngest configured, lib/ sends its outbox events through this client. The outbox row id
-// becomes the event id, so a re-send after a crash is dropped by Inngest as a duplicate.
-if (inngestConfigured()) {
+// lib/ sends its outbox events through this client whenever Inngest is configured. The outbox
+// row id becomes the event id, so a re-send after a crash is dropped by Inngest as a duplicate.
+// Registered by instrumentation.ts at start, not on import: importing this module (`next build`
+// collects the serve route's configuration) must not read or validate the environment.
+export function sendEventsThroughInngest(): void {
   setEventSender(async (events) => {
     await inngest.send(events.map((e) => ({ id: e.id, name: e.name, data: { ...e.data } })));
   });

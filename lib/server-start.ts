@@ -54,17 +54,17 @@ function chainVariable(backend: "esplora" | "electrum", err?: ChainError): strin
   return err?.cause instanceof ElectrumError && err.cause.code === "auth" ? "ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS" : "ELECTRUM_RPC_URL";
 }
 
-export async function startServer(): Promise<void> {
+/** Validates the configuration and starts background work; says which engine runs it. */
+export async function startServer(): Promise<"inngest" | "local"> {
   const problem = await startupProblem();
   if (problem) fail(problem);
   const e = env();
   if (!e.embedded) {
     log.info("database: PostgreSQL (DATABASE_URL); run `npm run db:migrate` after each upgrade");
-    startBackgroundWork();
-    return;
+    return startBackgroundWork();
   }
   await databaseReady();
-  startBackgroundWork();
+  const mode = startBackgroundWork();
   const { demoLogins } = await seed();
   const lines = demoLogins.map((l) => `  ${l.role.padEnd(5)}  ${l.email}  /  ${l.password}`);
   console.log(
@@ -76,13 +76,15 @@ export async function startServer(): Promise<void> {
       "",
     ].join("\n"),
   );
+  return mode;
 }
 
 /** Without Inngest, the in-process driver does the background work (crediting, expiry…). */
-function startBackgroundWork(): void {
+function startBackgroundWork(): "inngest" | "local" {
   if (inngestConfigured()) {
     log.info("background work: Inngest (serve path /api/inngest); the in-process driver stays off");
-    return;
+    return "inngest";
   }
   startDriver();
+  return "local";
 }
