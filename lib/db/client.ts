@@ -25,9 +25,15 @@ function open(): Handle {
 }
 
 function openEmbedded(dir: string): Handle {
-  // Loaded lazily: production deployments with DATABASE_URL never load the wasm database.
+  // Loaded lazily: production deployments with DATABASE_URL never load the wasm database. The
+  // bundler is told to leave these imports alone, so its file tracing does not copy PGlite
+  // (about 19 MB of wasm and data) into every serverless function, where embedded mode is
+  // refused anyway; `next start` resolves them from node_modules at run time.
   const load = async () => {
-    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+      import(/* webpackIgnore: true */ /* turbopackIgnore: true */ "@electric-sql/pglite") as Promise<typeof import("@electric-sql/pglite")>,
+      import(/* webpackIgnore: true */ /* turbopackIgnore: true */ "pglite-prisma-adapter") as Promise<typeof import("pglite-prisma-adapter")>,
+    ]);
     const release = claimEmbeddedLock(dir); // PGlite does not detect a second process itself
     const pglite = new PGlite(dir);
     await pglite.waitReady;
