@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { ConfigError, parseEnv } from "./env";
+import { ConfigError, callbackBase, parseEnv } from "./env";
 
 // parseEnv is pure apart from the embedded default's secret file, which goes to a temp dir.
 
@@ -80,7 +80,14 @@ describe("parseEnv", () => {
   test("VERCEL=1 without DATABASE_URL names DATABASE_URL", () => {
     expect(configError({ VERCEL: "1" }).message).toMatch(/DATABASE_URL: is required on Vercel/);
     expect(
-      parseEnv({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET, INNGEST_SIGNING_KEY: "signkey-prod-123", INNGEST_EVENT_KEY: "evt-key" }).embedded,
+      parseEnv({
+        VERCEL: "1",
+        DATABASE_URL: PG,
+        AUTH_SECRET: SECRET,
+        INNGEST_SIGNING_KEY: "signkey-prod-123",
+        INNGEST_EVENT_KEY: "evt-key",
+        APP_URL: "https://pay.example.com",
+      }).embedded,
     ).toBe(false);
   });
 
@@ -88,6 +95,30 @@ describe("parseEnv", () => {
     const msg = configError({ VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET }).message;
     expect(msg).toMatch(/INNGEST_SIGNING_KEY: is required on Vercel/);
     expect(msg).toMatch(/INNGEST_EVENT_KEY: is required on Vercel/);
+  });
+
+  const vercel = { VERCEL: "1", DATABASE_URL: PG, AUTH_SECRET: SECRET, INNGEST_SIGNING_KEY: "signkey-prod-123", INNGEST_EVENT_KEY: "evt-key" };
+
+  test("on Vercel APP_URL is never a silent localhost: unset with no production domain, it is required", () => {
+    const err = configError(vercel);
+    expect(err.message).toMatch(/APP_URL: is required on Vercel/);
+    expect(err.issues.map((i) => i.variable)).toEqual(["APP_URL"]);
+  });
+
+  test("on Vercel without APP_URL, links use the production domain; callbacks only in production", () => {
+    const preview = parseEnv({ ...vercel, VERCEL_ENV: "preview", VERCEL_PROJECT_PRODUCTION_URL: "pay.example.com" });
+    expect(preview.APP_URL).toBe("https://pay.example.com");
+    expect(preview.callbackUrl).toBeNull();
+    expect(() => callbackBase(preview)).toThrow(/APP_URL: is required on this Vercel deployment for provider callbacks/);
+    const production = parseEnv({ ...vercel, VERCEL_ENV: "production", VERCEL_PROJECT_PRODUCTION_URL: "pay.example.com" });
+    expect(callbackBase(production)).toBe("https://pay.example.com");
+    const explicit = parseEnv({ ...vercel, VERCEL_ENV: "preview", VERCEL_PROJECT_PRODUCTION_URL: "pay.example.com", APP_URL: "https://preview.example.com" });
+    expect(explicit.APP_URL).toBe("https://preview.example.com");
+    expect(callbackBase(explicit)).toBe("https://preview.example.com");
+  });
+
+  test("off Vercel APP_URL defaults to where next start listens", () => {
+    expect(parseEnv({ SATCHEL_DATA_DIR: dataDir, PORT: "4100" }).APP_URL).toBe("http://localhost:4100");
   });
 
   test("every bad variable is reported at once", () => {

@@ -46,8 +46,12 @@ const schema = z
         .optional(),
     ),
     SATCHEL_DATA_DIR: z.string().default(".data"),
-    // Unset: where `next start` listens on this machine (PORT, default 3000).
-    APP_URL: z.url({ message: "must be an absolute URL such as https://pay.example.com" }).default(`http://localhost:${process.env.PORT || 3000}`),
+    // Unset: where `next start` listens on this machine (PORT, default 3000); on Vercel, see appUrl() below.
+    APP_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://pay.example.com" }).optional()),
+    PORT: optional,
+    // Set by Vercel itself: production | preview | development, and the production domain (no scheme).
+    VERCEL_ENV: optional,
+    VERCEL_PROJECT_PRODUCTION_URL: optional,
     AUTH_SECRET: optional.pipe(z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional()),
     ADMIN_EMAILS: emailList,
     AUTH_GITHUB_ID: optional,
@@ -157,17 +161,39 @@ const schema = z
       });
     if (e.VERCEL && !e.INNGEST_EVENT_KEY)
       ctx.addIssue({ code: "custom", path: ["INNGEST_EVENT_KEY"], message: "is required on Vercel: Satchel sends its checkout events to Inngest" });
+    if (e.VERCEL && !e.APP_URL && !e.VERCEL_PROJECT_PRODUCTION_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_URL"],
+        message: "is required on Vercel: the public address of this deployment, for links and provider callbacks (https://pay.example.com)",
+      });
     if (e.SMTP_URL && !e.EMAIL_FROM) ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required when SMTP_URL is set" });
   });
 
-export type Env = z.infer<typeof schema> & {
+export type Env = Omit<z.infer<typeof schema>, "APP_URL"> & {
   /** True when DATABASE_URL is unset and Satchel runs on its embedded PGlite database. */
   embedded: boolean;
   AUTH_SECRET: string;
+  /** The public base URL for links (receipts, emails, redirects). Never a silent localhost on Vercel. */
+  APP_URL: string;
+  /**
+   * Where providers call back (M-Pesa, Interledger, NEO Bank, Electrum notify), or null when
+   * only a guess exists: on a Vercel preview without APP_URL the production domain is right for
+   * links but would send a preview's callbacks to production.
+   */
+  callbackUrl: string | null;
 };
 
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
 export class ConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly issues: ConfigIssue[] = [],
+  ) {
     super(message);
     this.name = "ConfigError";
   }
@@ -177,12 +203,36 @@ export class ConfigError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every setting.`);
+    const issues = result.error.issues.map((i) => ({ variable: i.path.join(".") || "(env)", message: i.message }));
+    const lines = issues.map((i) => `  ${i.variable}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}\nSee .env.example for every setting.`, issues);
   }
   const e = result.data;
   const embedded = !e.DATABASE_URL;
-  return { ...e, embedded, AUTH_SECRET: e.AUTH_SECRET ?? embeddedAuthSecret(e.SATCHEL_DATA_DIR) };
+  const production = e.VERCEL_PROJECT_PRODUCTION_URL ? `https://${e.VERCEL_PROJECT_PRODUCTION_URL.replace(/^https?:\/\//, "")}` : undefined;
+  const APP_URL = e.APP_URL ?? (e.VERCEL ? production! : `http://localhost:${e.PORT || 3000}`);
+  const callbackUrl = e.APP_URL || !e.VERCEL || e.VERCEL_ENV === "production" ? APP_URL : null;
+  return { ...e, embedded, APP_URL, callbackUrl, AUTH_SECRET: e.AUTH_SECRET ?? embeddedAuthSecret(e.SATCHEL_DATA_DIR) };
+}
+
+/** The base URL providers call back on; a ConfigError naming APP_URL when only a guess exists. */
+export function callbackBase(e: Env = env()): string {
+  if (e.callbackUrl) return e.callbackUrl;
+  throw new ConfigError(
+    "Invalid configuration:\n  APP_URL: is required on this Vercel deployment for provider callbacks (the production domain is used for links only)",
+    [{ variable: "APP_URL", message: "is required on this Vercel deployment for provider callbacks" }],
+  );
+}
+
+/** What keeps this configuration from serving at all (every bad variable), or null. Never throws. */
+export function configurationProblem(): ConfigError | null {
+  try {
+    env();
+    return null;
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
 }
 
 // The embedded default has no operator to set AUTH_SECRET, so it keeps a random one in the

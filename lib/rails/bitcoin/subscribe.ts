@@ -1,5 +1,5 @@
 import "server-only";
-import { env } from "@/lib/env";
+import { callbackBase, env } from "@/lib/env";
 import type { CheckoutSnapshot } from "@/lib/rails/types";
 import { bitcoinSettings } from "./config";
 
@@ -9,7 +9,7 @@ import { bitcoinSettings } from "./config";
 // Subscribing again is harmless (Electrum replaces the subscription).
 
 export function electrumNotifyUrl(token: string): string {
-  return new URL(`/api/webhooks/electrum/${encodeURIComponent(token)}`, env().APP_URL).toString();
+  return new URL(`/api/webhooks/electrum/${encodeURIComponent(token)}`, callbackBase()).toString();
 }
 
 export async function subscribeAddress(c: Pick<CheckoutSnapshot, "rail" | "address">): Promise<{ subscribed: boolean; reason?: string }> {

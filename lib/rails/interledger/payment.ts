@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { isFinalizedGrantWithAccessToken, isPendingGrant, type WalletAddress } from "@interledger/open-payments";
 import { db } from "@/lib/db/client";
-import { env } from "@/lib/env";
+import { callbackBase } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { CheckoutSnapshot, Fact, Observation, Prepared, PrepareInput, ProviderReturn, StartResult } from "@/lib/rails/types";
@@ -34,7 +34,7 @@ export const BUYER_MESSAGES = {
 } as const;
 
 export function finishUrl(checkoutId: string): string {
-  return `${env().APP_URL.replace(/\/$/, "")}/api/payments/interledger/finish?checkout=${encodeURIComponent(checkoutId)}`;
+  return `${callbackBase().replace(/\/$/, "")}/api/payments/interledger/finish?checkout=${encodeURIComponent(checkoutId)}`;
 }
 
 async function buyerWallet(ctx: IlpContext, input: string | undefined): Promise<WalletAddress> {

@@ -148,7 +148,10 @@ export function parseMpesaSettings(source: Record<string, string | undefined>): 
       fail("MPESA_CALLBACK_TOKEN", "is required for M-Pesa: M-Pesa callbacks are unsigned, so this secret path segment proves them (openssl rand -hex 16)");
     if (base.transactionType === "CustomerBuyGoodsOnline" && !v.MPESA_PARTY_B)
       fail("MPESA_PARTY_B", "is required with MPESA_TRANSACTION_TYPE=CustomerBuyGoodsOnline (the till number)");
-    const callbackBase = v.MPESA_CALLBACK_BASE_URL ?? e.APP_URL;
+    const callbackBase =
+      v.MPESA_CALLBACK_BASE_URL ??
+      e.callbackUrl ??
+      fail("APP_URL", "is required on this Vercel deployment: Daraja calls back on it (the production domain is used for links only)");
     if (environment === "production" && !callbackBase.startsWith("https://"))
       fail(v.MPESA_CALLBACK_BASE_URL ? "MPESA_CALLBACK_BASE_URL" : "APP_URL", "must be an https:// URL: Daraja only calls back over HTTPS");
     return {
@@ -179,7 +182,7 @@ export function parseMpesaSettings(source: Record<string, string | undefined>): 
     shortcode: SANDBOX_SHORTCODE,
     passkey: SANDBOX_PASSKEY,
     partyB: v.MPESA_PARTY_B ?? SANDBOX_SHORTCODE,
-    callbackUrl: callbackUrl(v.MPESA_CALLBACK_BASE_URL ?? e.APP_URL, token),
+    callbackUrl: callbackUrl(v.MPESA_CALLBACK_BASE_URL ?? e.callbackUrl ?? e.APP_URL, token),
     callbackToken: token,
   };
 }

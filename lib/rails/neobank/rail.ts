@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
-import { env } from "@/lib/env";
+import { callbackBase } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import type { CheckoutSnapshot, Observation, ObserveInput, Prepared, Rail, StartResult } from "@/lib/rails/types";
@@ -79,7 +79,7 @@ async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepare
   const web3 = prepared.context.web3;
   try {
     const client = await neobankClient();
-    const app = env().APP_URL.replace(/\/+$/, "");
+    const app = callbackBase().replace(/\/+$/, "");
     const pay = async (cprn: string) =>
       client.initiatePayment(
         {

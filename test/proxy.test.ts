@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { resetEnvForTests } from "@/lib/env";
+import { proxy } from "@/proxy";
+
+// On Vercel a forgotten variable (DATABASE_URL, the Inngest keys, APP_URL) makes every request
+// answer 503 with the variables to fix — not a 500, not a silent localhost link.
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  resetEnvForTests();
+});
+
+function onVercel(vars: Record<string, string>) {
+  for (const name of ["DATABASE_URL", "INNGEST_SIGNING_KEY", "INNGEST_EVENT_KEY", "INNGEST_DEV", "APP_URL", "VERCEL_PROJECT_PRODUCTION_URL"])
+    vi.stubEnv(name, "");
+  vi.stubEnv("VERCEL", "1");
+  for (const [k, v] of Object.entries(vars)) vi.stubEnv(k, v);
+  resetEnvForTests();
+}
+
+describe("proxy", () => {
+  test("Inngest keys set, DATABASE_URL forgotten: /api/health answers 503 naming DATABASE_URL", async () => {
+    onVercel({ INNGEST_SIGNING_KEY: "signkey-prod-abc", INNGEST_EVENT_KEY: "evt", APP_URL: "https://pay.example.com" });
+    const res = proxy(new Request("https://pay.example.com/api/health"));
+    expect(res.status).toBe(503);
+    const body = await res.json();
+    expect(body.status).toBe("misconfigured");
+    expect(body.problems.map((p: { variable: string }) => p.variable)).toEqual(["DATABASE_URL"]);
+  });
+
+  test("every page answers 503 with the message, naming each missing variable and no value", async () => {
+    onVercel({ DATABASE_URL: "postgresql://u:s3cret-pw@db.example.com/satchel" });
+    const res = proxy(new Request("https://pay.example.com/buy"));
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    for (const name of ["INNGEST_SIGNING_KEY", "INNGEST_EVENT_KEY", "APP_URL"]) expect(text).toContain(name);
+    expect(text).not.toContain("s3cret-pw");
+  });
+
+  test("a complete configuration passes through", () => {
+    onVercel({
+      DATABASE_URL: "postgresql://u@db.example.com/satchel",
+      INNGEST_SIGNING_KEY: "signkey-prod-abc",
+      INNGEST_EVENT_KEY: "evt",
+      VERCEL_PROJECT_PRODUCTION_URL: "pay.example.com",
+    });
+    const res = proxy(new Request("https://pay.example.com/buy"));
+    expect(res.headers.get("x-middleware-next")).toBe("1");
+  });
+});
