@@ -1,12 +1,11 @@
 import "server-only";
+import { PROBE_TIMEOUT_MS, probeRail, withTimeout } from "@/lib/availability";
 import { databaseReady } from "@/lib/db/client";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
 import { startDriver } from "@/lib/lifecycle/driver";
 import { log } from "@/lib/log";
 import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
-import { ElectrumError } from "@/lib/rails/bitcoin/electrum-rpc";
-import { ChainError } from "@/lib/rails/bitcoin/esplora";
 import { RAILS } from "@/lib/rails/registry";
 import { seed } from "@/lib/seed";
 
@@ -17,47 +16,67 @@ function fail(message: string): never {
 
 /** What stops this configuration from serving buyers, naming the variable to fix; null when nothing. */
 export async function startupProblem(): Promise<string | null> {
-  let btc;
   try {
     env();
-    btc = bitcoinSettings();
+    bitcoinSettings();
     // Each provider rail validates its own settings when asked whether it is enabled.
     for (const rail of RAILS) rail.enabled();
   } catch (err) {
     if (err instanceof ConfigError) return err.message;
     throw err;
   }
+  const btc = bitcoinSettings(); // valid: checked above
   if (!btc.enabled) return null;
-  // An unreachable chain backend at start is almost always a wrong URL: say so now rather
-  // than at the first buyer's checkout.
+  // A testnet configuration against a mainnet backend would hand out addresses the backend
+  // never reports: refuse to start, naming both networks. Only a backend that answers can say;
+  // one that is down is no configuration problem but an outage: the rail is unavailable until
+  // it answers (probeRails below, lib/availability.ts); the start waits at most PROBE_TIMEOUT_MS.
+  let served: Awaited<ReturnType<Awaited<ReturnType<typeof chainClient>>["network"]>>;
   try {
-    const chain = await chainClient();
-    const tip = await chain.tipHeight();
-    // A testnet configuration against a mainnet backend would hand out addresses the backend
-    // never reports: refuse to start, naming both networks.
-    const served = await chain.network();
-    if (served.network !== btc.network) {
-      const what = served.network ? `serves ${served.network}` : `serves an unknown network (${served.evidence})`;
-      return `Invalid configuration:\n  BTC_NETWORK is ${btc.network}, but the chain backend (${chainVariable(btc.chainBackend)}: ${chainBackendLabel(btc)}) ${what}.\n  Point it at a ${btc.network} backend or set BTC_NETWORK=${served.network ?? "<its network>"}.`;
-    }
-    log.info({ network: btc.network, backend: chainBackendLabel(btc), tip }, "bitcoin rail ready");
+    served = await withTimeout((async () => (await chainClient()).network())(), PROBE_TIMEOUT_MS, "the chain backend");
+  } catch {
     return null;
-  } catch (err) {
-    if (err instanceof ChainError) return `Invalid configuration:\n  ${chainVariable(btc.chainBackend, err)}: ${err.message}`;
-    throw err;
+  }
+  if (served.network !== btc.network) {
+    const variable = btc.chainBackend === "esplora" ? "ESPLORA_API_URL" : "ELECTRUM_RPC_URL";
+    const what = served.network ? `serves ${served.network}` : `serves an unknown network (${served.evidence})`;
+    return `Invalid configuration:\n  BTC_NETWORK is ${btc.network}, but the chain backend (${variable}: ${chainBackendLabel(btc)}) ${what}.\n  Point it at a ${btc.network} backend or set BTC_NETWORK=${served.network ?? "<its network>"}.`;
+  }
+  return null;
+}
+
+/**
+ * Asks each rail's backend once, without holding up the start: a backend that refuses or hangs
+ * makes its rail unavailable (lib/availability.ts) and the rest of the app serves on. The log
+ * names the setting to check, since at start a dead backend is most often a wrong URL.
+ */
+function probeRails(): void {
+  for (const rail of RAILS.filter((r) => r.enabled() && r.probe)) {
+    void probeRail(rail).then((a) => {
+      if (rail.id !== "btc") return a.up ? log.info({ rail: rail.id }, "rail ready") : log.warn({ rail: rail.id, reason: a.reason }, "rail unavailable");
+      const btc = bitcoinSettings();
+      const backend = chainBackendLabel(btc);
+      if (a.up) log.info({ network: btc.network, backend }, "bitcoin rail ready");
+      else
+        log.warn(
+          { backend, reason: a.reason, check: btc.chainBackend === "esplora" ? "ESPLORA_API_URL" : "ELECTRUM_RPC_URL / ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS" },
+          "bitcoin rail unavailable until its chain backend answers (checked again on use)",
+        );
+    });
   }
 }
 
-/** The setting to look at when the chain backend cannot be used. */
-function chainVariable(backend: "esplora" | "electrum", err?: ChainError): string {
-  if (backend === "esplora") return "ESPLORA_API_URL";
-  return err?.cause instanceof ElectrumError && err.cause.code === "auth" ? "ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS" : "ELECTRUM_RPC_URL";
-}
-
 /** Validates the configuration and starts background work; says which engine runs it. */
-export async function startServer(): Promise<"inngest" | "local"> {
+export async function startServer(): Promise<"inngest" | "local" | "misconfigured"> {
   const problem = await startupProblem();
+  if (problem && process.env.VERCEL) {
+    // On Vercel an exit only turns this request into a 500 and the next cold start repeats it:
+    // keep running, and let proxy.ts answer every request 503 with the variables to fix.
+    console.error(`\nSatchel is not configured; every request answers 503 until this is fixed.\n${problem}\n`);
+    return "misconfigured";
+  }
   if (problem) fail(problem);
+  probeRails();
   const e = env();
   if (!e.embedded) {
     log.info("database: PostgreSQL (DATABASE_URL); run `npm run db:migrate` after each upgrade");

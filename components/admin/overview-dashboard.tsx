@@ -213,8 +213,9 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
             ) : (
               <ul className="mt-1 space-y-1 text-slate-600">
                 {system.rails.map((r) => (
-                  <li key={r.rail}>
+                  <li key={r.rail} data-testid={`rail-status-${r.rail}`}>
                     <span className="font-medium text-slate-800">{r.label}</span> · {r.detail}
+                    {!r.up && <span className="block text-red-700">Unavailable to buyers: {r.reason}</span>}
                   </li>
                 ))}
               </ul>

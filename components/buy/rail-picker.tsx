@@ -15,6 +15,8 @@ export interface RailOption {
   fields: { name: string; label: string; type: "tel" | "url" | "text"; hint?: string; required: boolean }[];
   /** The price in the rail's own currency where it differs from the package's (M-Pesa: KES). */
   price: { amount: string; unit: string } | null;
+  /** False while the rail's backend is down: shown, but not selectable. */
+  available: boolean;
 }
 
 /** What the start-checkout action answers when it does not redirect. */
@@ -51,7 +53,8 @@ export function RailPicker({
   const t = useTranslations("buy");
   const locale = useLocale();
   const [state, formAction] = useActionState(action, {});
-  const firstRail = rails.find((r) => r.rail === initial?.rail)?.rail ?? rails[0]?.rail ?? "";
+  const open = rails.filter((r) => r.available);
+  const firstRail = open.find((r) => r.rail === initial?.rail)?.rail ?? open[0]?.rail ?? "";
   const [chosen, setChosen] = useState(firstRail);
   const errorRef = useRef<HTMLDivElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -66,7 +69,8 @@ export function RailPicker({
   }, [state]);
 
   if (rails.length === 0) return <Alert tone="info">{t("noRails")}</Alert>;
-  const rail = rails.find((r) => r.rail === chosen) ?? rails[0]!;
+  if (open.length === 0) return <Alert tone="info">{t("railDown")}</Alert>;
+  const rail = (open.find((r) => r.rail === chosen) ?? open[0])!;
   const values = state.rail === rail.rail ? state.values : initial?.rail === rail.rail ? initial.values : undefined;
   const label = (r: RailOption, f: RailOption["fields"][number], part: "label" | "hint") => {
     const key = `fields.${r.rail}.${f.name}.${part}`;
@@ -84,13 +88,15 @@ export function RailPicker({
           {rails.map((r) => (
             <label
               key={r.rail}
-              className="flex cursor-pointer items-start gap-3 rounded-xl border border-slate-300 p-4 has-checked:border-brand-700 has-checked:bg-brand-50 has-checked:ring-1 has-checked:ring-brand-700 dark:border-slate-600 dark:has-checked:bg-brand-950"
+              data-unavailable={r.available ? undefined : "true"}
+              className="flex cursor-pointer items-start data-unavailable:cursor-not-allowed data-unavailable:opacity-60 gap-3 rounded-xl border border-slate-300 p-4 has-checked:border-brand-700 has-checked:bg-brand-50 has-checked:ring-1 has-checked:ring-brand-700 dark:border-slate-600 dark:has-checked:bg-brand-950"
             >
               <input
                 type="radio"
                 name="rail"
                 value={r.rail}
-                checked={chosen === r.rail}
+                checked={r.available && chosen === r.rail}
+                disabled={!r.available}
                 onChange={() => setChosen(r.rail)}
                 className="mt-1 size-4 accent-brand-700"
               />
@@ -101,7 +107,7 @@ export function RailPicker({
                     {r.price ? formatRailAmount(r.price.amount, r.price.unit, locale) : price}
                   </span>
                 </span>
-                <span className="block text-sm text-slate-600 dark:text-slate-400">{t(`rails.${r.rail}.hint`)}</span>
+                <span className="block text-sm text-slate-600 dark:text-slate-400">{r.available ? t(`rails.${r.rail}.hint`) : t("railDown")}</span>
                 {r.sandbox && <SandboxBadge className="mt-1" label={t("sandbox")} />}
               </span>
             </label>

@@ -1,4 +1,5 @@
 import "server-only";
+import { railAvailability } from "@/lib/availability";
 import { db, Prisma } from "@/lib/db/client";
 import type { CheckoutStatus } from "@/lib/db/generated/enums";
 import { checkHealth } from "@/lib/health";
@@ -136,7 +137,8 @@ export async function gapStatus(walletKey: string, derive: (index: number) => st
 // ── Configuration and health ──
 
 export interface SystemStatus {
-  rails: { rail: string; label: string; detail: string }[];
+  /** up: false while the rail's backend is down (buyers cannot pick it); reason says why. */
+  rails: { rail: string; label: string; detail: string; up: boolean; reason: string | null }[];
   database: { ok: boolean; mode: string; latencyMs?: number };
   chain: { ok: boolean; tipHeight?: number; backend: string; error?: string; latencyMs?: number } | null;
   gap: GapStatus | null;
@@ -160,8 +162,12 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 export async function systemStatus(opts: { chainTimeoutMs?: number } = {}): Promise<SystemStatus> {
   const btc = bitcoinSettings();
-  const rails = RAILS.filter((r) => r.enabled()).map((r) => ({
+  const enabled = RAILS.filter((r) => r.enabled());
+  const availability = await Promise.all(enabled.map((r) => railAvailability(r)));
+  const rails = enabled.map((r, i) => ({
     rail: r.id,
+    up: availability[i]!.up,
+    reason: availability[i]!.reason,
     label: r.label,
     detail:
       r.id === "btc"

@@ -1,4 +1,5 @@
 import "server-only";
+import { lastAvailability } from "@/lib/availability";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -34,6 +35,10 @@ export interface CreatedCheckout {
 export async function createCheckout(input: NewCheckout): Promise<CreatedCheckout> {
   const now = input.now ?? new Date();
   const rail = enabledRail(input.rail);
+  // The last known answer only (no probe here): a rail whose backend is down is refused at once
+  // instead of after the backend's timeouts.
+  if (!lastAvailability(rail.id).up)
+    throw new AppError("unavailable", `${rail.label} payments are unavailable right now. Try another way to pay, or try again in a few minutes.`);
   const pkg = await findActivePackage(input.packageId);
   if (!pkg) throw new AppError("not_found", "That package is not available.");
   await assertCanStartCheckout(input.userId, now);

@@ -1,4 +1,5 @@
 import "server-only";
+import { railAvailability } from "@/lib/availability";
 import { log } from "@/lib/log";
 import { convertFiat, fiatDecimals } from "@/lib/money/amounts";
 import { mpesaSettings } from "@/lib/rails/mpesa/config";
@@ -13,6 +14,8 @@ export interface RailOffer {
   fields: Rail["fields"];
   /** What the buyer will pay on this rail, when it is not the package's own price (M-Pesa: whole shillings). */
   price: { amount: string; unit: string } | null;
+  /** False while the rail's backend is down (shown, but not selectable). */
+  available: boolean;
 }
 
 /** The package price in shillings at the M-Pesa rail's fixed FX rate, as the checkout would charge it. */
@@ -45,6 +48,7 @@ export async function availableRails(pkg?: { priceMinor: number; currency: strin
       sandbox: r.sandbox(),
       fields: r.fields,
       price: pkg && r.id === "mpesa" ? await mpesaQuote(pkg) : null,
+      available: (await railAvailability(r)).up,
     })),
   );
 }

@@ -249,6 +249,12 @@ export interface Rail<C = unknown> {
   start?(checkout: CheckoutSnapshot, prepared: Prepared<C>): Promise<StartResult>;
   /** Once, when the lifecycle starts (Electrum address subscription). Safe to run twice. */
   onCreated?(checkout: CheckoutSnapshot): Promise<{ done: boolean; reason?: string }>;
+  /**
+   * A cheap read that resolves when the rail's backend answers (Bitcoin: the tip height).
+   * lib/availability.ts runs it: a failing or hanging probe makes the rail unavailable to
+   * buyers until it answers again. A rail without one is always available.
+   */
+  probe?(): Promise<unknown>;
   /** Once per reconciler sweep, before observing this rail's checkouts: shared state (Bitcoin: the tip height). */
   prepareSweep?(): Promise<{ tipHeight?: number; chainCalls: number }>;
   /** Asks the provider about the checkout. Safe to run twice; facts only. */

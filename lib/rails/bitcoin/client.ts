@@ -1,4 +1,5 @@
 import "server-only";
+import { resetAvailabilityForTests } from "@/lib/availability";
 import { env } from "@/lib/env";
 import { processState } from "@/lib/singleton";
 import { type AddressOutput, type AddressUtxo, type ChainBackend, EsploraChain, type TxStatus } from "./backend";
@@ -43,5 +44,6 @@ export async function resetChainForTests(): Promise<void> {
   const sim = g.__satchelSimulator;
   g.__satchelSimulator = undefined;
   g.__satchelChain = undefined;
+  resetAvailabilityForTests();
   await (await sim)?.close();
 }

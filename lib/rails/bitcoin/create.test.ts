@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { probeRail } from "@/lib/availability";
 import { db } from "@/lib/db/client";
 import { ConfigError, resetEnvForTests } from "@/lib/env";
 import { resetInterledgerSettingsForTests } from "@/lib/rails/interledger/config";
@@ -9,6 +10,7 @@ import { createBtcCheckout } from "@/test/bitcoin";
 import { createUser } from "@/test/factories";
 import { resetChainForTests } from "./client";
 import { bitcoinSettings, resetBitcoinSettingsForTests } from "./config";
+import { bitcoinRail } from "./rail";
 import { resetRateSourceForTests } from "./rate";
 import { Chain } from "./sandbox/chain";
 import { startSimulator } from "./sandbox/server";
@@ -123,9 +125,10 @@ describe("start-up validation names the variable", () => {
     expect(await startupProblem()).toMatch(pattern);
   });
 
-  it("an unreachable Esplora is reported at start, naming ESPLORA_API_URL", async () => {
+  it("an unreachable Esplora does not stop the start: the Bitcoin rail is down, naming ESPLORA_API_URL", async () => {
     await configure({ BTC_NETWORK: "mainnet", BTC_XPUB: ZPUB, ESPLORA_API_URL: "http://127.0.0.1:9" });
-    expect(await startupProblem()).toMatch(/ESPLORA_API_URL: cannot reach Esplora at http:\/\/127\.0\.0\.1:9/);
+    expect(await startupProblem()).toBeNull();
+    expect((await probeRail(bitcoinRail)).reason).toMatch(/ESPLORA_API_URL: cannot reach Esplora at http:\/\/127\.0\.0\.1:9/);
   });
 
   it("a testnet configuration against a mainnet backend does not start, naming both networks", async () => {

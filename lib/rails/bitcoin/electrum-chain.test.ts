@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { probeRail } from "@/lib/availability";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { pickFeeRate } from "@/lib/rails/bitcoin/forward";
@@ -14,6 +15,7 @@ import { ElectrumChain } from "./electrum-chain";
 import { ElectrumError, electrumClient } from "./electrum-rpc";
 import { ChainError } from "./esplora";
 import { hotWalletFromSeed } from "./hot-wallet";
+import { bitcoinRail } from "./rail";
 import { resetRateSourceForTests } from "./rate";
 
 // The Electrum chain backend (BTC_CHAIN_BACKEND=electrum): against a stand-in that answers as
@@ -292,7 +294,7 @@ describe("BTC_CHAIN_BACKEND=electrum", () => {
     expect(await observeBtcCheckout(id)).toMatchObject({ status: "paid", changed: false });
   });
 
-  it("an unreachable Electrum is reported at start, naming ELECTRUM_RPC_URL", async () => {
+  it("an unreachable Electrum makes the Bitcoin rail unavailable, naming ELECTRUM_RPC_URL", async () => {
     const port = await freePort();
     await configure({
       BTC_NETWORK: "mainnet",
@@ -302,7 +304,10 @@ describe("BTC_CHAIN_BACKEND=electrum", () => {
       ELECTRUM_RPC_USER: "u",
       ELECTRUM_RPC_PASS: "p",
     });
-    expect(await startupProblem()).toMatch(new RegExp(`ELECTRUM_RPC_URL: cannot reach Electrum at ELECTRUM_RPC_URL \\(http://127\\.0\\.0\\.1:${port}\\)`));
+    expect(await startupProblem()).toBeNull();
+    expect((await probeRail(bitcoinRail)).reason).toMatch(
+      new RegExp(`ELECTRUM_RPC_URL: cannot reach Electrum at ELECTRUM_RPC_URL \\(http://127\\.0\\.0\\.1:${port}\\)`),
+    );
   });
 
   it("missing Electrum settings name each variable", async () => {
@@ -331,7 +336,7 @@ describe.skipIf(Boolean(unavailable))("ElectrumChain against a real Electrum dae
     await daemon?.stop();
   }, 30_000);
 
-  it("bad credentials ⇒ the clear error, without the password, and start-up names the credentials", async () => {
+  it("bad credentials ⇒ the clear error, without the password, and the rail's status names the credentials", async () => {
     const wrong = new ElectrumChain(
       electrumClient({ ELECTRUM_RPC_URL: daemon.url, ELECTRUM_RPC_USER: daemon.user, ELECTRUM_RPC_PASS: "wrong-password-xyz" }),
       "regtest",
@@ -348,12 +353,12 @@ describe.skipIf(Boolean(unavailable))("ElectrumChain against a real Electrum dae
       ELECTRUM_RPC_USER: daemon.user,
       ELECTRUM_RPC_PASS: "wrong-password-xyz",
     });
-    const problem = await startupProblem();
+    const problem = (await probeRail(bitcoinRail)).reason;
     expect(problem).toMatch(/ELECTRUM_RPC_USER \/ ELECTRUM_RPC_PASS: Electrum rejected/);
     expect(problem).not.toContain("wrong-password-xyz");
   });
 
-  it("a daemon running --offline cannot serve the chain: start-up says so, naming ELECTRUM_RPC_URL", async () => {
+  it("a daemon running --offline cannot serve the chain: the rail is down, naming ELECTRUM_RPC_URL", async () => {
     await configure({
       BTC_NETWORK: "regtest",
       BTC_CHAIN_BACKEND: "electrum",
@@ -361,6 +366,6 @@ describe.skipIf(Boolean(unavailable))("ElectrumChain against a real Electrum dae
       ELECTRUM_RPC_USER: daemon.user,
       ELECTRUM_RPC_PASS: daemon.pass,
     });
-    expect(await startupProblem()).toMatch(/ELECTRUM_RPC_URL: Electrum getinfo failed: .*no server connection/);
+    expect((await probeRail(bitcoinRail)).reason).toMatch(/ELECTRUM_RPC_URL: Electrum getinfo failed: .*no server connection/);
   });
 });

@@ -6,6 +6,7 @@ import { buildBip21 } from "./bip21";
 import { chainClient } from "./client";
 import { type BitcoinSettings, bitcoinSettings } from "./config";
 import { type ElectrumClient, ElectrumError } from "./electrum-rpc";
+import { ChainError } from "./esplora";
 import { type ForwardChain, forwardAfterCredit } from "./forward";
 import { observeAddress } from "./observe";
 import { lockBtcRate } from "./rate";
@@ -72,6 +73,23 @@ export const bitcoinRail: Rail<BitcoinContext> = {
   onCreated: async (checkout) => {
     const r = await subscribeAddress(checkout);
     return { done: r.subscribed, ...(r.reason ? { reason: r.reason } : {}) };
+  },
+
+  // The tip height; a failure names the setting to check (at start a dead backend is most often a wrong URL).
+  async probe() {
+    try {
+      return await (await chainClient()).tipHeight();
+    } catch (err) {
+      if (!(err instanceof ChainError)) throw err;
+      const backend = bitcoinSettings().chainBackend;
+      const variable =
+        backend === "esplora"
+          ? "ESPLORA_API_URL"
+          : err.cause instanceof ElectrumError && err.cause.code === "auth"
+            ? "ELECTRUM_RPC_USER / ELECTRUM_RPC_PASS"
+            : "ELECTRUM_RPC_URL";
+      throw new Error(`${variable}: ${err.message}`);
+    }
   },
 
   async prepareSweep() {
