@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { hashPassword } from "@/lib/auth/passwords";
+import { endSessions } from "@/lib/auth/sessions";
 import { emailSchema, passwordSchema } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
@@ -49,6 +50,9 @@ export async function resetPassword(rawToken: unknown, password: string, now = n
   const user = await db.$transaction(async (tx) => {
     const token = await consumeToken(tx, rawToken, "password_reset", now);
     if (!token) return null;
+    // Sessions opened with the old password end; following the emailed link also proves the address.
+    await endSessions(token.userId, tx);
+    await tx.user.updateMany({ where: { id: token.userId, emailVerified: null }, data: { emailVerified: now } });
     return tx.user.update({ where: { id: token.userId }, data: { passwordHash }, select: { id: true, email: true, name: true, locale: true } });
   });
   if (!user) throw new AppError("validation_failed", "This reset link has expired or was already used. Ask for a new one.", { token: ["expired"] });

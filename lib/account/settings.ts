@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "@/lib/auth/passwords";
+import { endSessions } from "@/lib/auth/sessions";
 import { emailSchema, passwordSchema } from "@/lib/auth/users";
 import { db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -40,7 +41,11 @@ export async function changePassword(userId: string, current: string, next: stri
   const parsed = z.object({ password: passwordSchema }).safeParse({ password: next });
   if (!parsed.success) throw fail(parsed.error);
   const user = await checkCurrentPassword(userId, current);
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(parsed.data.password) } });
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(parsed.data.password) } });
+    // Whoever knew the old password is signed out everywhere (the caller signs this browser in again).
+    await endSessions(userId, tx);
+  });
   await sendAccountEmail({
     dedupKey: `password_changed:${userId}:${now.getTime()}`,
     to: user.email,

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { syncAdminRole } from "@/lib/auth/users";
 import { creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
+import { resetEnvForTests } from "@/lib/env";
 import { debit } from "@/lib/ledger/ledger";
 import { refundKey } from "@/lib/receipts/receipt";
 import { createUser } from "@/test/factories";
@@ -197,5 +199,31 @@ describe("setRole", () => {
     expect(await setRole(ctx(last.id), c.id, "admin")).toMatchObject({ applied: false, message: expect.stringMatching(/already an admin/) });
     expect(await db.auditLog.findUniqueOrThrow({ where: { id: grant.requestId } })).toMatchObject({ action: "user.grant_admin", actorId: last.id });
     expect(await setRole(ctx(c.id), last.id, "buyer")).toMatchObject({ applied: true });
+  });
+
+  it("a revoke is recorded (ADMIN_EMAILS no longer promotes the account) and ends the person's sessions", async () => {
+    const admin = await createUser({ role: "admin" });
+    const target = await createUser({ role: "admin" });
+    await db.user.update({ where: { id: target.id }, data: { emailVerified: new Date() } });
+    const before = (await db.user.findUniqueOrThrow({ where: { id: target.id } })).sessionVersion;
+    const revoke = ctx(admin.id, "left the company");
+    expect(await setRole(revoke, target.id, "buyer")).toMatchObject({ applied: true });
+    const after = await db.user.findUniqueOrThrow({ where: { id: target.id } });
+    expect(after.adminRevokedAt).not.toBeNull();
+    expect(after.sessionVersion).toBe(before + 1);
+    expect(await db.auditLog.findUniqueOrThrow({ where: { id: revoke.requestId } })).toMatchObject({ action: "user.revoke_admin", actorId: admin.id });
+
+    // Listed in ADMIN_EMAILS and verified: the recorded revoke still wins.
+    process.env.ADMIN_EMAILS = target.email;
+    resetEnvForTests();
+    try {
+      expect((await syncAdminRole({ id: target.id, email: target.email, name: null, role: "buyer" })).role).toBe("buyer");
+      // An admin granting it again clears the revoke (and is audited as a grant).
+      expect(await setRole(ctx(admin.id), target.id, "admin")).toMatchObject({ applied: true });
+      expect((await db.user.findUniqueOrThrow({ where: { id: target.id } })).adminRevokedAt).toBeNull();
+    } finally {
+      process.env.ADMIN_EMAILS = "";
+      resetEnvForTests();
+    }
   });
 });

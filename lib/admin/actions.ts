@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { findAudit, writeAudit } from "@/lib/audit";
+import { endSessions } from "@/lib/auth/sessions";
 import { announceCredited, creditInCore, creditKey } from "@/lib/checkouts/credit";
 import { isCredited, RESOLVABLE_STATUSES } from "@/lib/checkouts/statuses";
 import { compareAndSet } from "@/lib/checkouts/transition";
@@ -383,7 +384,10 @@ export async function setRole(ctx: ActionContext, userId: string, role: "admin" 
       const admins = await tx.user.count({ where: { role: "admin" } });
       if (admins <= 1) throw new AppError("conflict", `${user.email} is the last admin. Make someone else an admin first.`);
     }
-    await tx.user.update({ where: { id: userId }, data: { role } });
+    // A recorded revoke wins over ADMIN_EMAILS (it no longer promotes the account); a grant clears it.
+    await tx.user.update({ where: { id: userId }, data: { role, adminRevokedAt: role === "buyer" ? new Date() : null } });
+    // The person signs in again under the new role; sessions issued before the change end.
+    await endSessions(userId, tx);
     return {
       applied: true,
       message: role === "admin" ? `${user.email} is now an admin.` : `${user.email} is no longer an admin.`,

@@ -1,6 +1,6 @@
 import "server-only";
 import { PrismaAdapter } from "@auth/prisma-adapter";
-import NextAuth, { type NextAuthConfig } from "next-auth";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import type { Provider } from "next-auth/providers";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
@@ -9,12 +9,23 @@ import { cache } from "react";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { authenticate, findUser, roleForEmail } from "./users";
+import { clientIp } from "@/lib/net/client-ip";
+import { currentSessionVersion, endSessions, sessionCurrent, tokenVersion } from "./sessions";
+import { findUser, signInWithPassword, syncAdminRole } from "./users";
 
 // Auth.js v5. Sessions are JWTs (the credentials provider requires it); the Prisma adapter
-// stores OAuth accounts and magic-link tokens. The token carries only the user id: role and
-// balance are read from the database on every server check, so a revoked admin loses access
-// at once rather than when the token expires.
+// stores OAuth accounts and magic-link tokens. The token carries only the user id and the
+// session version it was issued at: role and balance are read from the database on every
+// server check, so a revoked admin loses access at once, and a session whose version is no
+// longer the user's (sign-out, password change, role change: ./sessions.ts) is no session.
+
+/** Sign-in refused because the account or the address is throttled (./throttle.ts); code "throttled:<minutes>". */
+export class SignInThrottled extends CredentialsSignin {
+  constructor(retryAfterSeconds: number) {
+    super();
+    this.code = `throttled:${Math.max(1, Math.ceil(retryAfterSeconds / 60))}`;
+  }
+}
 
 function providers(): Provider[] {
   const e = env();
@@ -23,9 +34,10 @@ function providers(): Provider[] {
       id: "credentials",
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      authorize: async (c) => {
-        const user = await authenticate(String(c?.email ?? ""), String(c?.password ?? ""));
-        return user ? { id: user.id, email: user.email, name: user.name } : null;
+      authorize: async (c, request) => {
+        const r = await signInWithPassword(String(c?.email ?? ""), String(c?.password ?? ""), clientIp(request.headers));
+        if (!r.ok && r.reason === "throttled") throw new SignInThrottled(r.retryAfterSeconds);
+        return r.ok ? { id: r.user.id, email: r.user.email, name: r.user.name } : null;
       },
     }),
   ];
@@ -63,19 +75,36 @@ function config(): NextAuthConfig {
       debug() {},
     },
     callbacks: {
-      jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
+      async jwt({ token, user }) {
+        if (user?.id) {
+          token.sub = user.id;
+          token.sv = await currentSessionVersion(user.id);
+          return token;
+        }
+        // Every later read of the session: a token from before the user's last sign-out,
+        // password change or role change is no session (Auth.js then clears the cookie).
+        if (token.sub && (await currentSessionVersion(token.sub)) !== tokenVersion(token as { sv?: unknown })) return null;
         return token;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
+        (session as { sv?: number }).sv = tokenVersion(token as { sv?: unknown });
         return session;
       },
     },
     events: {
-      // OAuth and magic-link accounts are created by the adapter; apply ADMIN_EMAILS there too.
-      async createUser({ user }) {
-        if (user.id && user.email && roleForEmail(user.email) === "admin") await db.user.update({ where: { id: user.id }, data: { role: "admin" } });
+      // OAuth and magic-link accounts are created by the adapter (a magic link proves the
+      // address: emailVerified is set); ADMIN_EMAILS applies once the address is verified.
+      async signIn({ user }) {
+        if (user.id) {
+          const u = await findUser(user.id);
+          if (u) await syncAdminRole(u);
+        }
+      },
+      // Sign-out ends every session of the user, not only this browser's cookie.
+      async signOut(message) {
+        const sub = "token" in message ? message.token?.sub : undefined;
+        if (sub) await endSessions(sub);
       },
     },
   };
@@ -90,5 +119,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => config());
 export const sessionUser = cache(async () => {
   const session = await auth();
   const id = session?.user?.id;
-  return id ? findUser(id) : null;
+  if (!id) return null;
+  const user = await findUser(id);
+  if (!user || !sessionCurrent(user, (session as { sv?: number }).sv ?? 0)) return null;
+  const { sessionVersion: _, ...rest } = user;
+  return rest;
 });

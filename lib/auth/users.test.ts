@@ -3,7 +3,8 @@ import { closeDatabase, db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { uniqueEmail } from "@/test/factories";
-import { authenticate, registerUser } from "./users";
+import { ACCOUNT_FREE_FAILURES, IP_FREE_FAILURES } from "./throttle";
+import { authenticate, registerUser, signInWithPassword } from "./users";
 
 const PASSWORD = "correct horse battery";
 
@@ -77,13 +78,15 @@ describe("registerUser", () => {
     expect(row.name).toBeNull();
   });
 
-  test("ADMIN_EMAILS makes the account an admin", async () => {
+  test("an address listed in ADMIN_EMAILS (any case) signs up as a buyer: nobody proved they own it", async () => {
     const email = uniqueEmail("boss");
     process.env.ADMIN_EMAILS = `someone@else.test, ${email.toUpperCase()}`;
     resetEnvForTests();
-    const user = await registerUser({ email, password: PASSWORD });
-    expect(user.role).toBe("admin");
-    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe("admin");
+    const user = await registerUser({ email: email.toUpperCase(), password: PASSWORD });
+    expect(user.role).toBe("buyer");
+    // Signing in with the password alone proves nothing about the address either.
+    expect((await authenticate(email, PASSWORD))?.role).toBe("buyer");
+    expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe("buyer");
   });
 });
 
@@ -110,13 +113,78 @@ describe("authenticate", () => {
     expect(await authenticate(email, PASSWORD)).toBeNull();
   });
 
-  test("an email added to ADMIN_EMAILS later is promoted at sign-in", async () => {
+  test("an email added to ADMIN_EMAILS later is promoted at sign-in once verified, with an audit row", async () => {
     const email = uniqueEmail("promote");
     const user = await registerUser({ email, password: PASSWORD });
     expect(user.role).toBe("buyer");
     process.env.ADMIN_EMAILS = email;
     resetEnvForTests();
+    expect((await authenticate(email, PASSWORD))?.role).toBe("buyer");
+    await db.user.update({ where: { id: user.id }, data: { emailVerified: new Date() } });
     expect((await authenticate(email, PASSWORD))?.role).toBe("admin");
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).role).toBe("admin");
+    const audit = await db.auditLog.findMany({ where: { targetType: "user", targetId: user.id } });
+    expect(audit).toEqual([expect.objectContaining({ action: "user.grant_admin", actorId: null, data: expect.objectContaining({ source: "ADMIN_EMAILS" }) })]);
+  });
+
+  test("a recorded revoke wins over ADMIN_EMAILS at the next sign-in", async () => {
+    const email = uniqueEmail("revoked");
+    const user = await registerUser({ email, password: PASSWORD });
+    await db.user.update({ where: { id: user.id }, data: { emailVerified: new Date(), adminRevokedAt: new Date() } });
+    process.env.ADMIN_EMAILS = email;
+    resetEnvForTests();
+    expect((await authenticate(email, PASSWORD))?.role).toBe("buyer");
+  });
+});
+
+describe("signInWithPassword: throttling", () => {
+  test("200 wrong passwords: blocked after 5, the right one refused while blocked, same answer for an unknown email", async () => {
+    const email = uniqueEmail("brute");
+    await registerUser({ email, password: PASSWORD });
+    const outcomes = [];
+    for (let i = 0; i < 200; i++) outcomes.push(await signInWithPassword(email, `wrong ${i}`, null));
+    expect(outcomes.slice(0, ACCOUNT_FREE_FAILURES).every((o) => !o.ok && o.reason === "invalid")).toBe(true);
+    expect(outcomes.slice(ACCOUNT_FREE_FAILURES + 1).every((o) => !o.ok && o.reason === "throttled")).toBe(true);
+    const right = await signInWithPassword(email, PASSWORD, null);
+    expect(right).toMatchObject({ ok: false, reason: "throttled" });
+    expect(!right.ok && right.reason === "throttled" && right.retryAfterSeconds).toBeGreaterThan(30);
+
+    // An unknown address is counted the same way: its answers are indistinguishable.
+    const ghost = uniqueEmail("ghost");
+    const ghostOutcomes = [];
+    for (let i = 0; i < ACCOUNT_FREE_FAILURES + 2; i++) ghostOutcomes.push(await signInWithPassword(ghost, `wrong ${i}`, null));
+    expect(ghostOutcomes.map((o) => (o.ok ? "ok" : o.reason))).toEqual(outcomes.slice(0, ACCOUNT_FREE_FAILURES + 2).map((o) => (o.ok ? "ok" : o.reason)));
+
+    // Another account is not affected.
+    const other = uniqueEmail("bystander");
+    await registerUser({ email: other, password: PASSWORD });
+    expect((await signInWithPassword(other, PASSWORD, null)).ok).toBe(true);
+  });
+
+  test("each further block lasts longer", async () => {
+    const email = uniqueEmail("again");
+    await registerUser({ email, password: PASSWORD });
+    const blockAfterFailures = async () => {
+      for (let i = 0; i <= ACCOUNT_FREE_FAILURES; i++) await signInWithPassword(email, "wrong", null);
+      const r = await signInWithPassword(email, PASSWORD, null);
+      if (r.ok || r.reason !== "throttled") throw new Error("expected a block");
+      return r.retryAfterSeconds;
+    };
+    const first = await blockAfterFailures();
+    // The block runs out (as if its time had passed): the window starts again.
+    await db.rateLimit.updateMany({ where: { key: `signin:account:${email}` }, data: { expire: new Date(Date.now() - 1000) } });
+    const second = await blockAfterFailures();
+    expect(second).toBeGreaterThan(first * 1.5);
+  });
+
+  test("one client address trying many accounts is blocked too (per-address limit)", async () => {
+    const ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+    await db.rateLimit.deleteMany({ where: { key: { contains: ip } } });
+    const email = uniqueEmail("victim");
+    await registerUser({ email, password: PASSWORD });
+    for (let i = 0; i <= IP_FREE_FAILURES; i++) await signInWithPassword(uniqueEmail(`spray${i}`), "wrong", ip);
+    expect(await signInWithPassword(email, PASSWORD, ip)).toMatchObject({ ok: false, reason: "throttled" });
+    // From another address the account signs in normally.
+    expect((await signInWithPassword(email, PASSWORD, "198.51.100.7")).ok).toBe(true);
   });
 });

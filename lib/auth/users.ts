@@ -5,6 +5,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./passwords";
+import { recordSignInFailure, recordSignInSuccess, signInBlockedFor } from "./throttle";
 
 export const emailSchema = z
   .string()
@@ -31,9 +32,13 @@ export const signInSchema = z.object({ email: emailSchema, password: z.string().
 
 export type Role = "buyer" | "admin";
 
-/** ADMIN_EMAILS grants the admin role; everyone else starts as a buyer. */
-export function roleForEmail(email: string): Role {
-  return env().ADMIN_EMAILS.includes(email.toLowerCase()) ? "admin" : "buyer";
+/**
+ * ADMIN_EMAILS names the addresses that may hold the admin role — once the address is proven
+ * (emailVerified: a magic link, a confirmation link, an email change) and unless an admin
+ * revoked it (adminRevokedAt). Everyone starts as a buyer.
+ */
+export function listedAsAdmin(email: string): boolean {
+  return env().ADMIN_EMAILS.includes(email.toLowerCase());
 }
 
 export interface PublicUser {
@@ -52,8 +57,9 @@ export async function registerUser(input: SignUpInput): Promise<PublicUser> {
   const { email, password, name } = parsed.data;
   const passwordHash = await hashPassword(password);
   try {
+    // Always a buyer: the address is not proven yet (see syncAdminRole).
     return await db.user.create({
-      data: { email, name: name ?? null, passwordHash, role: roleForEmail(email) },
+      data: { email, name: name ?? null, passwordHash, role: "buyer" },
       select: publicSelect,
     });
   } catch (err) {
@@ -65,7 +71,27 @@ export async function registerUser(input: SignUpInput): Promise<PublicUser> {
   }
 }
 
-/** The user for an email + password pair, or null. Same timing whether the email exists or not. */
+export type SignInOutcome = { ok: true; user: PublicUser } | { ok: false; reason: "invalid" } | { ok: false; reason: "throttled"; retryAfterSeconds: number };
+
+/**
+ * Email + password sign-in with throttling (./throttle.ts) per account and per client address:
+ * while either is blocked, even the right password is refused. The same "invalid" answer for
+ * an unknown email and a wrong password.
+ */
+export async function signInWithPassword(email: string, password: string, ip: string | null): Promise<SignInOutcome> {
+  const keys = { email: email.trim().toLowerCase().slice(0, 254), ip };
+  const wait = await signInBlockedFor(keys);
+  if (wait > 0) return { ok: false, reason: "throttled", retryAfterSeconds: wait };
+  const user = await authenticate(email, password);
+  if (!user) {
+    await recordSignInFailure(keys);
+    return { ok: false, reason: "invalid" };
+  }
+  await recordSignInSuccess(keys);
+  return { ok: true, user };
+}
+
+/** The user for an email + password pair, or null. Same timing whether the email exists or not. Unthrottled: sign-in goes through signInWithPassword. */
 export async function authenticate(email: string, password: string): Promise<PublicUser | null> {
   const parsed = signInSchema.safeParse({ email, password });
   if (!parsed.success) return null;
@@ -82,12 +108,33 @@ export async function authenticate(email: string, password: string): Promise<Pub
   return syncAdminRole(rest);
 }
 
-/** Promotes an account whose email was added to ADMIN_EMAILS after it signed up. */
+/**
+ * Promotes an account listed in ADMIN_EMAILS whose address is verified and whose admin role
+ * was never revoked, with an audit row (actor: none — the list did it). Runs at sign-in and
+ * when an address is confirmed.
+ */
 export async function syncAdminRole(user: PublicUser): Promise<PublicUser> {
-  if (user.role === "admin" || roleForEmail(user.email) !== "admin") return user;
-  return db.user.update({ where: { id: user.id }, data: { role: "admin" }, select: publicSelect });
+  if (user.role === "admin" || !listedAsAdmin(user.email)) return user;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.user.updateMany({
+      where: { id: user.id, role: "buyer", email: user.email, emailVerified: { not: null }, adminRevokedAt: null },
+      data: { role: "admin" },
+    });
+    if (count === 1)
+      await tx.auditLog.create({
+        data: {
+          actorId: null,
+          action: "user.grant_admin",
+          targetType: "user",
+          targetId: user.id,
+          reason: "ADMIN_EMAILS lists this verified address",
+          data: { email: user.email, from: "buyer", to: "admin", source: "ADMIN_EMAILS" },
+        },
+      });
+    return tx.user.findUniqueOrThrow({ where: { id: user.id }, select: publicSelect });
+  });
 }
 
-export function findUser(id: string): Promise<(PublicUser & { balance: number }) | null> {
-  return db.user.findUnique({ where: { id }, select: { ...publicSelect, balance: true } });
+export function findUser(id: string): Promise<(PublicUser & { balance: number; sessionVersion: number }) | null> {
+  return db.user.findUnique({ where: { id }, select: { ...publicSelect, balance: true, sessionVersion: true } });
 }

@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { AuthError } from "next-auth";
+import { AuthError, CredentialsSignin } from "next-auth";
 import { getTranslations } from "next-intl/server";
 import { signIn } from "@/lib/auth";
 import { safeCallbackUrl } from "./callback-url";
@@ -26,11 +26,11 @@ export async function signInWithPassword(_prev: SignInState, form: FormData): Pr
     await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(form.get("callbackUrl")) });
   } catch (err) {
     // Only Auth.js failures become messages; the redirect (and anything unexpected) goes on.
-    if (err instanceof AuthError)
-      return {
-        error: err.type === "CredentialsSignin" ? t("CredentialsSignin") : t("failed"),
-        email,
-      };
+    if (err instanceof AuthError) {
+      const throttled = err instanceof CredentialsSignin ? /^throttled:(\d+)$/.exec(err.code) : null;
+      if (throttled) return { error: t("throttled", { minutes: Number(throttled[1]) }), email };
+      return { error: err.type === "CredentialsSignin" ? t("CredentialsSignin") : t("failed"), email };
+    }
     throw err;
   }
   return { email };

@@ -1,15 +1,10 @@
 "use server";
 
 import { cookies } from "next/headers";
-import { AuthError } from "next-auth";
 import { getLocale, getTranslations } from "next-intl/server";
-import { setUserLocale } from "@/lib/account/settings";
-import { signIn } from "@/lib/auth";
-import { registerUser } from "@/lib/auth/users";
-import { isAppError } from "@/lib/errors";
+import { signUpAccount } from "@/lib/account/verify-email";
 import { isLocale, LOCALE_COOKIE } from "@/lib/i18n/config";
 import { log } from "@/lib/log";
-import { safeCallbackUrl } from "../sign-in/callback-url";
 
 export type SignUpField = "name" | "email" | "password";
 
@@ -20,6 +15,8 @@ export interface SignUpState {
   error?: string;
   /** What the person typed, so a failed attempt keeps it (never the password). */
   values?: { name: string; email: string };
+  /** Set once the form went through: the same answer whether or not the address had an account. */
+  sentTo?: string;
 }
 
 const field = (form: FormData, name: string) => {
@@ -34,38 +31,26 @@ const KNOWN: Record<string, string> = {
   "Use at most 200 characters.": "tooLong",
   "Use at most 100 characters.": "tooLong",
   "That email address is too long.": "tooLong",
-  "An account with this email already exists. Sign in instead.": "taken",
 };
 
+// Sign-up does not sign in: signing in straight away for a new address, and not for a taken
+// one, would tell anyone which addresses have accounts. Both get "check your email".
 export async function signUp(_prev: SignUpState, form: FormData): Promise<SignUpState> {
   const t = await getTranslations("auth.signUp.errors");
   const values = { name: field(form, "name"), email: field(form, "email") };
   const password = field(form, "password");
-  let email: string;
-  let userId: string;
+  // The language the visitor chose (or their browser's) becomes the account's, for its emails.
+  const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
+  const locale = isLocale(chosen) ? chosen : ((await getLocale()) as "en" | "sw");
   try {
-    ({ email, id: userId } = await registerUser({ name: values.name, email: values.email, password }));
-  } catch (err) {
-    if (isAppError(err) && err.code === "validation_failed") {
-      const fields = (err.details ?? {}) as Record<string, string[]>;
-      const fieldErrors = Object.fromEntries(Object.entries(fields).map(([k, list]) => [k, list.map((m) => (KNOWN[m] ? t(KNOWN[m]) : m))]));
+    const r = await signUpAccount({ name: values.name, email: values.email, password }, locale);
+    if (!r.ok) {
+      const fieldErrors = Object.fromEntries(Object.entries(r.fieldErrors).map(([k, list]) => [k, list.map((m) => (KNOWN[m] ? t(KNOWN[m]) : m))]));
       return { fieldErrors: fieldErrors as SignUpState["fieldErrors"], error: t("check"), values };
     }
+  } catch (err) {
     log.error({ err }, "sign-up failed");
     return { error: t("generic"), values };
   }
-  // The language the visitor chose (or their browser's) becomes the account's, for its emails.
-  const chosen = (await cookies()).get(LOCALE_COOKIE)?.value;
-  await setUserLocale(userId, isLocale(chosen) ? chosen : ((await getLocale()) as "en" | "sw")).catch((e) =>
-    log.warn({ err: e }, "could not store the locale"),
-  );
-
-  try {
-    await signIn("credentials", { email, password, redirectTo: safeCallbackUrl(form.get("callbackUrl")) });
-  } catch (err) {
-    // The account exists; only the automatic sign-in failed. Say so rather than hide it.
-    if (err instanceof AuthError) return { error: t("createdNotSignedIn"), values };
-    throw err; // Next's redirect on success
-  }
-  return { values };
+  return { sentTo: values.email.trim().toLowerCase(), values };
 }

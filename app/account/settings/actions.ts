@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { AccountFormState } from "@/components/account/account-form";
 import { changePassword, requestEmailChange, updateName } from "@/lib/account/settings";
-import { sessionUser } from "@/lib/auth";
+import { sessionUser, signIn } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 
@@ -49,7 +49,15 @@ export async function nameAction(_prev: AccountFormState, form: FormData): Promi
 }
 
 export async function passwordAction(_prev: AccountFormState, form: FormData): Promise<AccountFormState> {
-  return run((id) => changePassword(id, str(form, "currentPassword"), str(form, "password")), "passwordSaved");
+  const next = str(form, "password");
+  const user = await sessionUser();
+  const state = await run((id) => changePassword(id, str(form, "currentPassword"), next), "passwordSaved");
+  // changePassword ended every session of the account; this browser signs in again with the new password.
+  if (state.ok && user)
+    await signIn("credentials", { email: user.email, password: next, redirect: false }).catch((err) =>
+      log.warn({ err }, "could not renew the session after a password change"),
+    );
+  return state;
 }
 
 export async function emailAction(_prev: AccountFormState, form: FormData): Promise<AccountFormState> {
