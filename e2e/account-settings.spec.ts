@@ -10,6 +10,7 @@ const linkIn = (text: string, path: string) => {
 };
 
 test("password reset end to end through the outbox: the link works once, the old password stops working", async ({ page, context, browser, baseURL }) => {
+  test.slow(); // sign-in, the reset link, and sign-ins with both passwords
   const buyer = await createBuyer();
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot your password?" }).click();

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
+import { expect, expectSignedInAs, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // The buyer's account: payment history, a receipt page and PDF for a credited payment, and
 // nobody else's receipts.
@@ -51,7 +51,7 @@ test("history, receipt page and PDF for a credited payment; another buyer gets 4
 });
 
 test("an open checkout in the history links back to its payment page", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await page.goto("/buy/small");
   await page.getByRole("button", { name: "Pay with Bitcoin" }).click();
   await page.waitForURL(/\/checkout\/[^/]+$/);

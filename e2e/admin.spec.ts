@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Browser, Page } from "@playwright/test";
 import pg from "pg";
-import { demoLogins, expect, signIn, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
+import { demoLogins, expect, expectSignedInAs, signIn, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // The admin dashboard in Chromium: find a payment, resolve its exception in three clicks,
 // see the credits reach the buyer and the audit log, refund, export CSV, the overview's
@@ -165,7 +165,7 @@ test("the overview's charts render and refresh from the metrics API", async ({ b
 });
 
 test("a buyer gets 404 on every admin page and 403 on every admin API", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   for (const path of [
     "/admin",
     "/admin/payments",

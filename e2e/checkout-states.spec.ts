@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { expect, sql, startCheckout, test } from "./fixtures";
+import { expect, expectSignedInAs, sql, startCheckout, test } from "./fixtures";
 
 // The checkout page's promise: no chance to pay twice, and every state explained. Bitcoin on
 // the regtest simulator (Medium = $20 = 0.0002 BTC at the fixed 100,000 USD/BTC), M-Pesa on
@@ -25,7 +25,7 @@ async function recordAskedAmounts(page: Page): Promise<() => Promise<string[]>> 
 }
 
 test("pay exact: within one update the QR and the amount are gone and 'Payment received' shows", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await expect(page.getByRole("img", { name: "Payment QR code" })).toBeVisible();
   await expect(page.getByTestId("amount-btc")).toHaveText("0.0002 BTC");
@@ -44,7 +44,7 @@ test("pay exact: within one update the QR and the amount are gone and 'Payment r
 });
 
 test("underpay then top up: only the remainder is asked for, never the full amount again", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   const asked = await recordAskedAmounts(page);
   await simulate(page, id, { action: "pay", mode: "less" });
@@ -70,7 +70,7 @@ test("underpay then top up: only the remainder is asked for, never the full amou
 });
 
 test("pay twice: a notice names the total received and what happens to the excess", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await simulate(page, id, { action: "pay", mode: "exact" });
   await expect(page.getByRole("heading", { name: /^Payment received/ })).toBeVisible();
@@ -92,7 +92,7 @@ async function expire(page: Page, id: string) {
 }
 
 test("expired with nothing paid: its screen, the tracker marks it, and a new checkout is one click away", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await expire(page, id);
   await expect(page.getByRole("heading", { name: "Checkout expired" })).toBeVisible();
@@ -105,7 +105,7 @@ test("expired with nothing paid: its screen, the tracker marks it, and a new che
 });
 
 test("expired underpaid: what arrived is named, it is not lost, and support is one click away", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await simulate(page, id, { action: "pay", mode: "less" });
   await expect(page.getByTestId("remaining")).toBeVisible();
@@ -122,7 +122,7 @@ test("expired underpaid: what arrived is named, it is not lost, and support is o
 });
 
 test("paid late and never confirmed: each has its own screen and tracker mark", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await expire(page, id);
   await expect(page.getByRole("heading", { name: "Checkout expired" })).toBeVisible();
@@ -144,7 +144,7 @@ test("paid late and never confirmed: each has its own screen and tracker mark", 
 });
 
 test("connection lost: the page says so and offers a retry; it catches up when the network is back", async ({ page, context, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await context.setOffline(true);
   // Within two polls the page says it lost the connection (and that the payment is safe).
@@ -158,7 +158,7 @@ test("connection lost: the page says so and offers a retry; it catches up when t
 });
 
 test("M-Pesa: no answer to the prompt → 'send it again' asks M-Pesa first, never a second live prompt; a failure shows its screen", async ({ page, buyer }) => {
-  expect(buyer.id).toBeTruthy();
+  await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium", "M-Pesa");
   await expect(page.getByTestId("mpesa-instructions")).toContainText("KES 2,590");
   await expect(page.getByTestId("mpesa-resend")).toHaveCount(0);

@@ -2,7 +2,7 @@
 //
 // The UI contract these helpers drive:
 //   /sign-up  inputs labelled "Name" (optional), "Email", "Password"; button "Create account";
-//             success lands on /account.
+//             success says "Check your email" (the same for a taken address) — it does not sign in.
 //   /sign-in  inputs "Email", "Password"; button "Sign in"; success goes to callbackUrl or /account.
 //   header    button "Sign out".   /account: heading "Your account", "0 credits" for a new user.
 import { randomBytes } from "node:crypto";
@@ -66,10 +66,18 @@ export async function submitSignUp(page: Page, c: Credentials): Promise<void> {
   await page.getByRole("button", { name: "Create account" }).click();
 }
 
-/** Creates an account through the UI and waits for /account. */
+/** Creates an account through the UI, then signs in with it (sign-up itself does not) and waits for /account. */
 export async function signUp(page: Page, c: Credentials): Promise<void> {
   await submitSignUp(page, c);
+  await expect(page.getByText(/^Check your email: we sent a message to/)).toBeVisible();
+  await signIn(page, c.email, c.password);
   await page.waitForURL((u) => u.pathname === "/account");
+}
+
+/** The page's browser holds a live session for `email` (asked of the server, so it can fail). */
+export async function expectSignedInAs(page: Page, email: string): Promise<void> {
+  const session = (await (await page.request.get("/api/auth/session")).json()) as { user?: { email?: string } } | null;
+  expect(session?.user?.email, "the signed-in account").toBe(email.toLowerCase());
 }
 
 /** Fills and submits the sign-in form without waiting for the outcome. */

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { chooseRail, expect, test } from "./fixtures";
+import { chooseRail, expect, expectSignedInAs, test } from "./fixtures";
 
 // Interledger Open Payments in Chromium against `next start`, with the in-process Open
 // Payments sandbox (SANDBOX_RAILS=1): the buyer enters a sandbox wallet address, Satchel
@@ -15,7 +15,7 @@ async function buyMediumWithInterledger(page: Page, walletName: string): Promise
   // The form's hint names a wallet in the sandbox; any name there is a funded buyer wallet.
   const hint = await page.getByText(/e\.g\. https:\/\/127\.0\.0\.1:\d+\/alice/).textContent();
   const example = /https:\/\/\S+\/alice/.exec(hint ?? "")?.[0];
-  expect(example).toBeTruthy();
+  expect(example).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/alice$/);
   await page.getByLabel("Your wallet address").fill(example!.replace(/alice$/, walletName));
   await page.getByRole("button", { name: "Pay with Interledger" }).click();
   // The buyer's wallet (the sandbox, on its own port) asks them to approve.
@@ -27,7 +27,7 @@ async function buyMediumWithInterledger(page: Page, walletName: string): Promise
 const walletName = () => `buyer-${Date.now().toString(36)}`;
 
 test("buy Medium with Interledger: wallet approval page → Approve → back on the checkout → credited", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await buyMediumWithInterledger(page, walletName());
   await page.getByRole("button", { name: "Approve" }).click();
 
@@ -41,7 +41,7 @@ test("buy Medium with Interledger: wallet approval page → Approve → back on 
 });
 
 test("Reject in the wallet → the checkout shows the failure and offers Try again", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await buyMediumWithInterledger(page, walletName());
   await page.getByRole("button", { name: "Reject" }).click();
 
@@ -60,7 +60,7 @@ test("Reject in the wallet → the checkout shows the failure and offers Try aga
 });
 
 test("an address that is not a wallet is refused on the buy form, with the reason", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await page.goto("/buy/medium");
   await chooseRail(page, "Interledger");
   await page.getByLabel("Your wallet address").fill("https://ilp.interledger-test.dev/alice");

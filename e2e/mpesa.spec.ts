@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { chooseRail, expect, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
+import { chooseRail, expect, expectSignedInAs, signUp, strongPassword, test, uniqueEmail } from "./fixtures";
 
 // M-Pesa Express in Chromium against `next start`, with the in-process fake Daraja
 // (SANDBOX_RAILS=1): Satchel sends the STK push to the fake, the sandbox panel on the checkout
@@ -21,7 +21,7 @@ async function buyMediumWithMpesa(page: Page, phone = "0712345678"): Promise<str
 const phonePanel = (page: Page) => page.getByRole("region", { name: /the buyer's phone/ });
 
 test("buy Medium with M-Pesa: prompt on 0712…678 → Approve on phone → credited", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await buyMediumWithMpesa(page);
   await expect(page.getByTestId("mpesa-instructions")).toContainText("Check your phone (0712…678) and enter your M-Pesa PIN to pay KES 2,590");
   await expect(page.getByText("Sandbox — not real money").first()).toBeVisible();
@@ -37,7 +37,7 @@ test("buy Medium with M-Pesa: prompt on 0712…678 → Approve on phone → cred
 });
 
 test("cancel on the phone → the failure in plain words → Try again → approve → credited", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   const first = await buyMediumWithMpesa(page);
   await phonePanel(page).getByRole("button", { name: "Cancel on phone" }).click();
   await expect(page.getByRole("heading", { name: "Payment failed" })).toBeVisible();
@@ -55,7 +55,7 @@ test("cancel on the phone → the failure in plain words → Try again → appro
 });
 
 test("a number M-Pesa cannot prompt is refused on the buy form", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await page.goto("/");
   await page.getByRole("article", { name: "Medium" }).getByRole("link", { name: "Buy" }).click();
   await chooseRail(page, "M-Pesa");
@@ -70,7 +70,7 @@ test("a number M-Pesa cannot prompt is refused on the buy form", async ({ page, 
 });
 
 test("the sandbox controls and Try again belong to the checkout's owner only", async ({ page, browser, baseURL, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   const id = await buyMediumWithMpesa(page);
   const other = await browser.newContext({ baseURL });
   const otherPage = await other.newPage();

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { chooseRail, expect, test } from "./fixtures";
+import { chooseRail, expect, expectSignedInAs, test } from "./fixtures";
 
 // The NEO Bank / Bill Bitts gateway in Chromium against `next start`, with the in-process
 // sandbox gateway (SANDBOX_RAILS=1): Satchel registers the buyer's CPRN and creates the
@@ -21,7 +21,7 @@ async function buyMediumWithNeobank(page: Page): Promise<void> {
 }
 
 test("buy Medium with NEO Bank: gateway page → Pay → back on the checkout → credited", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await buyMediumWithNeobank(page);
   await page.getByRole("button", { name: "Pay", exact: true }).click();
 
@@ -35,7 +35,7 @@ test("buy Medium with NEO Bank: gateway page → Pay → back on the checkout �
 });
 
 test("Decline on the gateway page → the checkout shows the failure and offers Try again", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await buyMediumWithNeobank(page);
   await page.getByRole("button", { name: "Decline" }).click();
 
@@ -51,7 +51,7 @@ test("Decline on the gateway page → the checkout shows the failure and offers 
 });
 
 test("a buyer who leaves the gateway page unpaid finds Continue to NEO Bank on the checkout", async ({ page, account }) => {
-  expect(account.email).toBeTruthy();
+  await expectSignedInAs(page, account.email);
   await buyMediumWithNeobank(page);
   const gateway = page.url();
   // The gateway page names our checkout id as the payment's reference.
