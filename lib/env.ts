@@ -85,6 +85,7 @@ const schema = z
       .min(0)
       .max(24 * 30)
       .default(24),
+    WATCH_AFTER_CLOSE_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
     PAYMENT_TOLERANCE_PERCENT: decimal.default("0").refine((v) => Number(v) <= 50, "must be between 0 and 50"),
     CHECKOUT_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20),
 

@@ -55,7 +55,7 @@ export function PaymentHistory({ rows }: { rows: HistoryRow[] }) {
             return (
               <>
                 {r.refunded ? t("refunded") : t(`status.${r.status}`)}
-                {r.exception && !credited && t.has(`exception.${r.exception}`) && (
+                {r.exception && (!credited || r.exception === "paid_after_credit" || r.exception === "reversed") && t.has(`exception.${r.exception}`) && (
                   <span className="block text-xs text-amber-900 dark:text-amber-200">{t(`exception.${r.exception}`)}</span>
                 )}
               </>

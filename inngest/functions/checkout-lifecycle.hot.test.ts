@@ -44,7 +44,7 @@ it("forwarding: the sweep is broadcast, the run sleeps until it confirms, then f
   });
   const { result, state } = await t.execute();
   expect(result).toMatchObject({ status: "forwarded", credited: true, afterCredit: "forwarded", notify: "notified" });
-  const sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+  const sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId_seq: { checkoutId: checkout.id, seq: 0 } } });
   await expect(step(state, "after-credit-0")).resolves.toMatchObject({ outcome: "broadcast", txid: sweep.txid });
   await expect(step(state, "after-credit-1")).resolves.toMatchObject({ outcome: "forwarded", txid: sweep.txid });
   expect([...slept.keys()]).toEqual(["wait-after-credit-0"]);

@@ -30,8 +30,10 @@ export async function paymentDetail(id: string) {
       user: { select: { id: true, email: true, name: true, balance: true } },
       events: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       outputs: { orderBy: { firstSeenAt: "asc" } },
-      sweep: {
+      sweeps: {
+        orderBy: { seq: "asc" },
         select: {
+          seq: true,
           txid: true,
           feeSats: true,
           amountSats: true,
@@ -74,7 +76,8 @@ export async function paymentDetail(id: string) {
     refunded,
     outputs: c.outputs.map((o) => ({ ...o, explorerUrl: explorerTxUrl(o.txid) })),
     inbox: c.inbox.map((w) => ({ ...w, pretty: prettyBody(w.body) })),
-    sweep: c.sweep ? { ...c.sweep, explorerUrl: explorerTxUrl(c.sweep.txid) } : null,
+    /** The sweep after crediting first, then sweeps of money paid after it. */
+    sweeps: c.sweeps.map((s) => ({ ...s, explorerUrl: explorerTxUrl(s.txid) })),
   };
 }
 

@@ -44,14 +44,16 @@ export function lastDays(days: number, now = new Date()): MetricsRange {
 }
 
 /**
- * Checkouts an admin must act on: background work gave up (needsAttention), or an exception
- * left money neither credited nor marked — settled statuses only, since an open checkout can
- * still be paid up — and no admin resolved it yet.
+ * Checkouts an admin must act on: flagged (needsAttention: background work gave up, money
+ * paid after crediting, a credited payment reorged away — also after an earlier resolution),
+ * or an exception left money neither credited nor marked — settled statuses only, since an
+ * open checkout can still be paid up — and no admin resolved it yet.
  */
 export const NEEDS_ACTION_SQL = Prisma.sql`(
-  NOT EXISTS (SELECT 1 FROM "CheckoutResolution" r WHERE r."checkoutId" = c."id")
-  AND (c."needsAttention" OR (c."exception" IS NOT NULL AND c."status" IN ('expired', 'failed')
-       OR (c."status" = 'paid' AND c."exception" IN ('underpaid', 'paid_late', 'invalid'))))
+  c."needsAttention"
+  OR (NOT EXISTS (SELECT 1 FROM "CheckoutResolution" r WHERE r."checkoutId" = c."id")
+      AND (c."exception" IS NOT NULL AND c."status" IN ('expired', 'failed')
+           OR (c."status" = 'paid' AND c."exception" IN ('underpaid', 'paid_late', 'invalid'))))
 )`;
 
 export async function metrics(range: MetricsRange): Promise<Metrics> {

@@ -34,7 +34,7 @@ export const paymentQuerySchema = z.object({
   q: opt(text(200)),
   status: opt(z.enum(Object.values(CheckoutStatus) as [CheckoutStatus, ...CheckoutStatus[]])),
   /** An exception name, "any" (some exception) or "none". */
-  exception: opt(z.enum(["underpaid", "overpaid", "paid_late", "multiple", "invalid", "any", "none"])),
+  exception: opt(z.enum(["underpaid", "overpaid", "paid_late", "multiple", "invalid", "paid_after_credit", "reversed", "any", "none"])),
   /** Only checkouts an admin must act on (see NEEDS_ACTION in metrics). */
   attention: opt(z.enum(["1"])),
   rail: opt(z.string().refine((r) => RAILS.some((x) => x.id === r), "unknown rail")),
@@ -103,7 +103,7 @@ export async function paymentWhere(q: PaymentQuery): Promise<Prisma.CheckoutWher
         { address: s },
         { externalRef: s },
         { outputs: { some: { txid: s.toLowerCase() } } },
-        { sweep: { txid: s.toLowerCase() } },
+        { sweeps: { some: { txid: s.toLowerCase() } } },
       ],
     });
   }

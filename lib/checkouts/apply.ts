@@ -8,6 +8,7 @@ import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import type { ChainOutputFact, Fact } from "@/lib/rails/types";
 import { notifyAdmins } from "./attention";
 import { confirmationsOf, decide, type Payment, type Signals } from "./rule";
+import { isCredited } from "./statuses";
 import { compareAndSet, stampFor, type TimelineEvent } from "./transition";
 
 // applyFacts: the only way a rail's facts become status. Polls, webhooks, the reconciler,
@@ -47,6 +48,7 @@ const select = {
   confirmationsRequired: true,
   expiresAt: true,
   monitorUntil: true,
+  creditedAt: true,
   seenAt: true,
   createdAt: true,
   needsAttention: true,
@@ -87,9 +89,18 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
     //    the chain); a provider's confirmed payment is the one payment of this checkout.
     const payments: Payment[] = [];
     let outputsChanged = false;
+    const afterCredit: string[] = [];
     if (chain) {
       const known = (c as unknown as { outputs: OutputRow[] }).outputs;
-      outputsChanged = await recordOutputs(tx, checkoutId, known, chain.outputs, now, (m, d) => note(m, d, "chain"));
+      const recorded = await recordOutputs(tx, checkoutId, known, chain.outputs, now, (m, d) => note(m, d, "chain"));
+      outputsChanged = recorded.changed;
+      // After crediting, every change on the chain is for an admin: money paid again, a
+      // credited payment back to unconfirmed (a reorg), or gone.
+      if (isCredited(c.status)) {
+        for (const o of recorded.added) afterCredit.push(`paid after credit: ${o.sats} sats in ${o.txid}`);
+        for (const r of recorded.unconfirmed) afterCredit.push(`reorg after credit: ${r.txid} is unconfirmed again`);
+        for (const r of recorded.gone) afterCredit.push(`reversed after credit: ${r.txid} left the chain`);
+      }
       const onChain = new Map(chain.outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
       for (const row of known)
         if (!onChain.has(`${row.txid}:${row.vout}`))
@@ -99,12 +110,14 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
             seenAt: row.firstSeenAt,
             live: false,
             final: false,
+            firstSeenAt: row.firstSeenAt,
+            goneAt: row.goneAt ?? now,
           });
       const firstSeen = new Map(known.map((r) => [`${r.txid}:${r.vout}`, r.firstSeenAt]));
       for (const [key, o] of onChain) {
         const first = firstSeen.get(key) ?? now;
         const seenAt = o.blockTime && o.blockTime < first ? o.blockTime : first;
-        payments.push({ amount: o.sats, confirmations: confirmationsOf(o.blockHeight, chain.tipHeight), seenAt, live: true, final: false });
+        payments.push({ amount: o.sats, confirmations: confirmationsOf(o.blockHeight, chain.tipHeight), seenAt, live: true, final: false, firstSeenAt: first });
       }
     }
     const paid = facts.find((f): f is Extract<Fact, { kind: "paid" }> => f.kind === "paid");
@@ -113,6 +126,8 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
     const failed = facts.find((f): f is Extract<Fact, { kind: "failed" }> => f.kind === "failed");
     const forwarded = facts.find((f): f is Extract<Fact, { kind: "forwarded" }> => f.kind === "forwarded");
     const signals: Signals = { processing: Boolean(processing), failed: Boolean(failed), forwarded: Boolean(forwarded) };
+
+    const capped = (n: number) => Math.min(n, c.confirmationsRequired);
 
     // 2. The rule (the clock applies on every observation and every fact).
     const d = decide(
@@ -124,6 +139,7 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
         confirmationsRequired: c.confirmationsRequired,
         expiresAt: c.expiresAt,
         monitorUntil: c.monitorUntil,
+        creditedAt: c.creditedAt,
       },
       payments,
       now,
@@ -140,12 +156,13 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
         message: byFact ? statement.message : d.reason,
         data: byFact && "data" in statement ? statement.data : undefined,
       });
-    } else if (chain && d.confirmations !== c.confirmations && payments.some((p) => p.live))
-      note(`${Math.min(d.confirmations, c.confirmationsRequired)} of ${c.confirmationsRequired} confirmations`, { confirmations: d.confirmations }, "chain");
+    } else if (chain && capped(d.confirmations) !== capped(c.confirmations) && payments.some((p) => p.live))
+      note(`${capped(d.confirmations)} of ${c.confirmationsRequired} confirmations`, { confirmations: d.confirmations }, "chain");
     for (const f of facts) if (f.kind === "note") note(f.message, f.data);
 
     // 3. Flags for an admin: what the facts say needs one, and what the rule says.
     const reasons = [
+      ...afterCredit,
       ...facts.filter((f) => f.kind === "attention").map((f) => (f as { reason: string }).reason),
       ...(d.flag && failed ? [`${d.flag}: ${failed.message}`] : []),
     ];
@@ -162,7 +179,9 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
     };
     let amountsChanged = false;
     if (chain) {
-      amountsChanged = d.received !== c.receivedAmount || d.confirmations !== c.confirmations;
+      // Confirmations past the required number change nothing (a watched credited address
+      // would otherwise write its row on every look).
+      amountsChanged = d.received !== c.receivedAmount || capped(d.confirmations) !== capped(c.confirmations);
       Object.assign(patch, { receivedAmount: d.received, confirmations: d.confirmations });
       if (c.seenAt === null && payments.some((p) => p.live)) patch.seenAt = now;
     }
@@ -200,10 +219,13 @@ async function recordOutputs(
   outputs: ChainOutputFact[],
   now: Date,
   note: (message: string, data?: Prisma.InputJsonValue) => void,
-): Promise<boolean> {
+): Promise<{ changed: boolean; added: ChainOutputFact[]; unconfirmed: OutputRow[]; gone: OutputRow[] }> {
   const onChain = new Map(outputs.map((o) => [`${o.txid}:${o.vout}`, o]));
   const rows = new Map(known.map((o) => [`${o.txid}:${o.vout}`, o]));
   let changed = false;
+  const added: ChainOutputFact[] = [];
+  const unconfirmed: OutputRow[] = [];
+  const gone: OutputRow[] = [];
   for (const [key, o] of onChain) {
     const row = rows.get(key);
     if (!row) {
@@ -220,6 +242,7 @@ async function recordOutputs(
         },
       });
       note(`payment seen: ${o.sats} sats in ${o.txid.slice(0, 12)}…`, { txid: o.txid, vout: o.vout, sats: o.sats.toString() });
+      added.push(o);
       changed = true;
     } else if (row.blockHash !== o.blockHash || row.blockHeight !== o.blockHeight || row.goneAt) {
       // Heights too: Electrum reports no block hashes, so a height is all that moves there.
@@ -228,8 +251,10 @@ async function recordOutputs(
         data: { blockHeight: o.blockHeight, blockHash: o.blockHash, blockTime: o.blockTime, goneAt: null },
       });
       if (row.goneAt) note(`payment ${o.txid.slice(0, 12)}… is back on the chain`, { txid: o.txid });
-      else if (row.blockHeight !== null && (o.blockHash !== row.blockHash || o.blockHeight !== row.blockHeight))
+      else if (row.blockHeight !== null && (o.blockHash !== row.blockHash || o.blockHeight !== row.blockHeight)) {
         note(`reorg: ${o.txid.slice(0, 12)}… left block ${row.blockHeight}`, { txid: o.txid });
+        if (o.blockHeight === null) unconfirmed.push(row);
+      }
       changed = true;
     }
   }
@@ -237,7 +262,8 @@ async function recordOutputs(
     if (onChain.has(key) || row.goneAt) continue;
     await tx.chainOutput.update({ where: { id: row.id }, data: { goneAt: now } });
     note(`payment ${row.txid.slice(0, 12)}… left the chain (double-spent or dropped)`, { txid: row.txid });
+    gone.push(row);
     changed = true;
   }
-  return changed;
+  return { changed, added, unconfirmed, gone };
 }

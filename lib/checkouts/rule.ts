@@ -20,9 +20,11 @@
 //     flagged paid late. Short of the amount (beyond the tolerance) it is paid + underpaid:
 //     nothing can top it up, so an admin decides.
 // Exceptions sit beside the status and never lose money: every unit received stays recorded.
+// After crediting, money paid to the address again is paid_after_credit, and a credited
+// payment that leaves the chain is reversed; the status stays credited (an admin decides).
 
 import type { CheckoutException, CheckoutStatus } from "@/lib/db/generated/enums";
-import { isOpen, SETTLED_STATUSES } from "./statuses";
+import { isCredited, isOpen, SETTLED_STATUSES } from "./statuses";
 
 export interface RuleCheckout {
   status: CheckoutStatus;
@@ -34,6 +36,8 @@ export interface RuleCheckout {
   confirmationsRequired: number;
   expiresAt: Date;
   monitorUntil: Date;
+  /** When credits were added (credited and forwarded checkouts). */
+  creditedAt?: Date | null;
 }
 
 export interface Payment {
@@ -46,6 +50,10 @@ export interface Payment {
   live: boolean;
   /** A provider's one and only payment for this checkout (see above). */
   final: boolean;
+  /** When Satchel first recorded it (chain outputs): after creditedAt ⇒ paid after crediting. */
+  firstSeenAt?: Date;
+  /** When it was first missed on the chain (not live). */
+  goneAt?: Date;
 }
 
 export interface Signals {
@@ -109,6 +117,16 @@ export function decide(c: RuleCheckout, payments: Payment[], now: Date, signals:
     if (SETTLED_STATUSES.includes(c.status)) return same();
     const exception: CheckoutException | null = received < minimum ? "underpaid" : over ? "overpaid" : now > c.monitorUntil ? "paid_late" : null;
     return to("paid", exception, "the provider confirmed the payment", "fact");
+  }
+
+  // After crediting the status stays (the credits were given); what the chain does next is
+  // an exception for an admin: money paid to the address again, or the credited payment
+  // taken away by a reorg deeper than the confirmations required.
+  if (isCredited(c.status) && c.creditedAt) {
+    const at = c.creditedAt;
+    if (payments.some((p) => !p.live && p.goneAt && p.goneAt > at)) return to(c.status, "reversed", "a credited payment left the chain after crediting");
+    if (c.exception !== "reversed" && live.some((p) => p.firstSeenAt && p.firstSeenAt > at))
+      return to(c.status, "paid_after_credit", "a payment arrived after the checkout was credited");
   }
 
   // Once paid, the chain can only add facts: an extra payment shows as overpaid.

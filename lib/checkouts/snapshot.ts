@@ -25,6 +25,7 @@ export const SNAPSHOT_SELECT = {
   createdAt: true,
   expiresAt: true,
   monitorUntil: true,
+  creditedAt: true,
   lastObservedAt: true,
   notifiedAt: true,
 } as const;

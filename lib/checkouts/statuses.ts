@@ -32,6 +32,30 @@ export function isWatched(c: { status: CheckoutStatus | string; monitorUntil: Da
   return isOpen(c.status) || (c.status === "expired" && c.monitorUntil > now);
 }
 
+/**
+ * Watched after crediting: a credited (or forwarded) checkout with an address stays observed
+ * for WATCH_AFTER_CLOSE_DAYS, so money a wallet sends to a re-used address is recorded and a
+ * reorg that takes the credited payment away is seen.
+ */
+export function isWatchedAfterCredit(
+  c: { status: CheckoutStatus | string; address: string | null; creditedAt: Date | null },
+  now: Date,
+  days: number,
+): boolean {
+  return isCredited(c.status) && c.address !== null && c.creditedAt !== null && now.getTime() - c.creditedAt.getTime() < days * 86_400_000;
+}
+
+/**
+ * How stale the observation of a checkout watched after crediting may get, by time since
+ * crediting: [max time since crediting, every]. Cheap: an address is looked at 6 times an
+ * hour on its first day, then hourly for a week, then 4 times a day.
+ */
+export const AFTER_CREDIT_POLICY: readonly (readonly [maxSinceMs: number, everyMs: number])[] = [
+  [86_400_000, 600_000],
+  [7 * 86_400_000, 3_600_000],
+  [Number.POSITIVE_INFINITY, 6 * 3_600_000],
+];
+
 /** The crediting rule: paid, with no exception or one that still credits in full. */
 export function isCreditable(c: { status: CheckoutStatus | string; exception: CheckoutException | string | null }): boolean {
   return c.status === "paid" && (CREDITABLE_EXCEPTIONS as readonly (string | null)[]).includes(c.exception);

@@ -1,5 +1,5 @@
 import "server-only";
-import { CREDITED_STATUSES, creditableWhere, OPEN_STATUSES } from "@/lib/checkouts/statuses";
+import { AFTER_CREDIT_POLICY, CREDITED_STATUSES, creditableWhere, OPEN_STATUSES } from "@/lib/checkouts/statuses";
 import { db, Prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -12,6 +12,8 @@ import { type AdvanceResult, advanceCheckout } from "./advance";
 //   - open checkouts (and expired ones still in their late-payment window) whose last
 //     observation is stale by an adaptive policy: young checkouts often, older ones less;
 //     overdue ones get their expiry decided by that same observation;
+//   - credited checkouts with an address, for WATCH_AFTER_CLOSE_DAYS, at a slow pace
+//     (AFTER_CREDIT_POLICY): money paid after crediting, reorgs of the credited payment;
 //   - paid but uncredited → credit; credited but unforwarded (hot mode) → forward;
 //     credited but unnotified → notify;
 //   - outbox events a crash or an outage left unsent → re-sent.
@@ -145,10 +147,20 @@ async function staleCheckouts(now: Date, limit: number): Promise<{ id: string; r
     ([maxAge, every]) => Prisma.sql`WHEN ${now}::timestamp - "createdAt" < ${`${maxAge} milliseconds`}::interval THEN ${`${every} milliseconds`}::interval`,
   );
   const last = OBSERVE_POLICY[OBSERVE_POLICY.length - 1]![1];
+  // Credited addresses stay watched for WATCH_AFTER_CLOSE_DAYS at the slow after-credit pace.
+  const days = env().WATCH_AFTER_CLOSE_DAYS;
+  const afterCases = AFTER_CREDIT_POLICY.filter(([maxSince]) => Number.isFinite(maxSince)).map(
+    ([maxSince, every]) =>
+      Prisma.sql`WHEN ${now}::timestamp - "creditedAt" < ${`${maxSince} milliseconds`}::interval THEN ${`${every} milliseconds`}::interval`,
+  );
+  const afterLast = AFTER_CREDIT_POLICY[AFTER_CREDIT_POLICY.length - 1]![1];
   return db.$queryRaw<{ id: string; rail: string }[]>`
     SELECT "id", "rail"::text AS "rail" FROM "Checkout"
-    WHERE ("status"::text IN (${Prisma.join(OPEN_STATUSES)}) OR ("status" = 'expired' AND "monitorUntil" > ${now}))
-      AND ("lastObservedAt" IS NULL OR "lastObservedAt" <= ${now}::timestamp - CASE ${Prisma.join(cases, " ")} ELSE ${`${last} milliseconds`}::interval END)
+    WHERE (("status"::text IN (${Prisma.join(OPEN_STATUSES)}) OR ("status" = 'expired' AND "monitorUntil" > ${now}))
+        AND ("lastObservedAt" IS NULL OR "lastObservedAt" <= ${now}::timestamp - CASE ${Prisma.join(cases, " ")} ELSE ${`${last} milliseconds`}::interval END))
+      OR ("status"::text IN (${Prisma.join(CREDITED_STATUSES)}) AND "address" IS NOT NULL
+        AND "creditedAt" > ${now}::timestamp - ${`${days} days`}::interval
+        AND ("lastObservedAt" IS NULL OR "lastObservedAt" <= ${now}::timestamp - CASE ${Prisma.join(afterCases, " ")} ELSE ${`${afterLast} milliseconds`}::interval END))
     ORDER BY "lastObservedAt" ASC NULLS FIRST
     LIMIT ${limit}`;
 }

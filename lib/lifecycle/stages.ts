@@ -3,7 +3,8 @@ import { applyFacts } from "@/lib/checkouts/apply";
 import { type CreditOutcome, creditCheckout } from "@/lib/checkouts/credit";
 import { observeCheckout } from "@/lib/checkouts/observe";
 import { loadSnapshot } from "@/lib/checkouts/snapshot";
-import { isCredited, isWatched, SETTLED_STATUSES } from "@/lib/checkouts/statuses";
+import { isCredited, isWatched, isWatchedAfterCredit, SETTLED_STATUSES } from "@/lib/checkouts/statuses";
+import { env } from "@/lib/env";
 import { railFor } from "@/lib/rails/registry";
 import type { CheckoutSnapshot } from "@/lib/rails/types";
 import { type NotifyOutcome, notifyCredited } from "./notify";
@@ -106,7 +107,9 @@ export async function watchCheckout(
   let changed = false;
   let observed = false;
   let chainCalls = 0;
-  if (!opts.skipObserve && isWatched(c, now)) {
+  // Credited addresses are looked at too (money paid after crediting, reorgs), but they do not
+  // keep the lifecycle waiting: the reconciler looks again at its slow after-credit pace.
+  if (!opts.skipObserve && (isWatched(c, now) || isWatchedAfterCredit(c, now, env().WATCH_AFTER_CLOSE_DAYS))) {
     const o = await observeCheckout(checkoutId, { now, tipHeight: opts.tipHeight, snapshot: c });
     ({ status, exception, changed, chainCalls } = o);
     observed = true;
@@ -210,7 +213,8 @@ export async function runLifecycle(
   if (credit.outcome === "credited") run.did.push("credited");
   if (!isCredited(run.status)) run.status = "credited";
 
-  if (railFor(watch.rail).afterCredit?.applies() && run.status !== "forwarded") {
+  // A forwarded checkout paid again after crediting has money to sweep once more.
+  if (railFor(watch.rail).afterCredit?.applies() && (run.status !== "forwarded" || run.exception === "paid_after_credit")) {
     for (let check = 0; check < MAX_AFTER_CREDIT_CHECKS; check++) {
       const ac = await guard("forward", () => b.step(`after-credit-${check}`, () => afterCreditCheckout(checkoutId, { now: opts.now })));
       if (!ac) break;

@@ -65,6 +65,7 @@ export interface CheckoutSnapshot {
   createdAt: Date;
   expiresAt: Date;
   monitorUntil: Date;
+  creditedAt: Date | null;
   lastObservedAt: Date | null;
   notifiedAt: Date | null;
 }

@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: "Payments" };
 export const dynamic = "force-dynamic";
 
 const STATUSES = ["pending", "confirming", "paid", "credited", "forwarded", "expired", "failed"];
-const EXCEPTIONS = ["underpaid", "overpaid", "paid_late", "multiple", "invalid"];
+const EXCEPTIONS = ["underpaid", "overpaid", "paid_late", "multiple", "invalid", "paid_after_credit", "reversed"];
 const RAILS = [
   ["btc", "Bitcoin"],
   ["mpesa", "M-Pesa"],

@@ -39,31 +39,33 @@ export function PaymentOutputs({ d }: { d: PaymentDetail }) {
           ]}
         />
       )}
-      {d.sweep && (
-        <div className="mt-4 text-sm">
-          <h3 className="font-medium text-slate-900 dark:text-white">Forwarding transaction</h3>
+      {d.sweeps.map((sweep) => (
+        <div key={sweep.txid} className="mt-4 text-sm">
+          <h3 className="font-medium text-slate-900 dark:text-white">
+            {sweep.seq === 0 ? "Forwarding transaction" : `Forwarding of money paid after crediting (${sweep.seq})`}
+          </h3>
           <p className="mt-1 break-all font-mono text-xs">
-            {d.sweep.explorerUrl ? (
-              <a href={d.sweep.explorerUrl} target="_blank" rel="noreferrer noopener" className={textLink}>
-                {d.sweep.txid}
+            {sweep.explorerUrl ? (
+              <a href={sweep.explorerUrl} target="_blank" rel="noreferrer noopener" className={textLink}>
+                {sweep.txid}
               </a>
             ) : (
-              d.sweep.txid
+              sweep.txid
             )}
           </p>
           <p className="mt-1 text-slate-700 dark:text-slate-300">
-            {formatRailAmount(d.sweep.amountSats, "sat")} to <span className="break-all">{d.sweep.toAddress}</span>, fee{" "}
-            {formatRailAmount(d.sweep.feeSats, "sat")} ({d.sweep.feeRate} sat/vB) ·{" "}
-            {d.sweep.confirmedAt
-              ? `confirmed ${formatDateTime(d.sweep.confirmedAt)}`
-              : d.sweep.broadcastAt
-                ? `broadcast ${formatDateTime(d.sweep.broadcastAt)}`
+            {formatRailAmount(sweep.amountSats, "sat")} to <span className="break-all">{sweep.toAddress}</span>, fee {formatRailAmount(sweep.feeSats, "sat")} (
+            {sweep.feeRate} sat/vB) ·{" "}
+            {sweep.confirmedAt
+              ? `confirmed ${formatDateTime(sweep.confirmedAt)}`
+              : sweep.broadcastAt
+                ? `broadcast ${formatDateTime(sweep.broadcastAt)}`
                 : "stored, not yet broadcast"}{" "}
-            · {d.sweep.attempts} attempts
-            {d.sweep.error ? ` · last error: ${d.sweep.error}` : ""}
+            · {sweep.attempts} attempts
+            {sweep.error ? ` · last error: ${sweep.error}` : ""}
           </p>
         </div>
-      )}
+      ))}
     </Section>
   );
 }

@@ -72,7 +72,7 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     };
     await expect(forwardCheckout(checkout.id, { chain: crashing })).rejects.toThrow(/process killed/);
     expect(broadcasts).toBe(1);
-    const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+    const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId_seq: { checkoutId: checkout.id, seq: 0 } } });
     expect(stored).toMatchObject({ broadcastAt: null, confirmedAt: null, attempts: 1, toAddress: FORWARD, feeRate: "6.2" });
     expect(stored.error).toMatch(/process killed/);
     expect([...stored.inputs].sort()).toEqual(outpoints);
@@ -98,10 +98,10 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     chain.mine(1);
     expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "forwarded", txid: stored.txid });
     expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "already_forwarded", txid: stored.txid });
-    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweep: true } });
+    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweeps: true } });
     expect(row.status).toBe("forwarded");
     expect(row.forwardedAt).not.toBeNull();
-    expect(row.sweep!.confirmedAt).not.toBeNull();
+    expect(row.sweeps[0]!.confirmedAt).not.toBeNull();
     expect(await db.checkoutEvent.count({ where: { checkoutId: checkout.id, toStatus: "forwarded" } })).toBe(1);
     expect(spendersOf(outpoints)).toEqual([stored.txid]);
   });
@@ -110,7 +110,7 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     const { checkout } = await creditedHotCheckout([15_000n, 5_000n, 1_000n]);
     const r = await forwardCheckout(checkout.id);
     expect(r.outcome).toBe("broadcast");
-    const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+    const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId_seq: { checkoutId: checkout.id, seq: 0 } } });
     const outputs = await db.chainOutput.findMany({ where: { checkoutId: checkout.id } });
     const tx = Transaction.fromRaw(hex.decode(stored.hex));
     expect(tx.id).toBe(stored.txid);
@@ -142,8 +142,8 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     } finally {
       chain.feeEstimates = { ...chain.feeEstimates, "6": 6.2 };
     }
-    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweep: true } });
-    expect(row).toMatchObject({ status: "credited", needsAttention: true, sweep: null });
+    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweeps: true } });
+    expect(row).toMatchObject({ status: "credited", needsAttention: true, sweeps: [] });
     expect(row.attentionReason).toMatch(/dust/);
   });
 
@@ -155,7 +155,7 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     const first = await reconcile({ now: later });
     expect(first.credited).toBeGreaterThanOrEqual(1);
     expect((await db.user.findUniqueOrThrow({ where: { id: user.id } })).balance).toBe(500);
-    const sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId: checkout.id } });
+    const sweep = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId_seq: { checkoutId: checkout.id, seq: 0 } } });
     expect(sweep.broadcastAt).not.toBeNull();
     chain.mine(1);
     const second = await reconcile({ now: new Date(later.getTime() + 10_000) });
