@@ -137,7 +137,7 @@ describe("detects drift on the database side", () => {
       expect.arrayContaining([
         "key unique User(email) is in schema.prisma but not in the database",
         "foreign key fk Session(userId) → User(id) on delete Cascade is in schema.prisma but not in the database",
-        'enum "CheckoutException": schema.prisma has [underpaid, overpaid, paid_late, multiple, invalid], the database has [underpaid, overpaid, paid_late, multiple, invalid, disputed]',
+        'enum "CheckoutException": schema.prisma has [underpaid, overpaid, paid_late, multiple, invalid, paid_after_credit, reversed], the database has [underpaid, overpaid, paid_late, multiple, invalid, paid_after_credit, reversed, disputed]',
       ]),
     );
     expect(diff).toHaveLength(3);

@@ -45,8 +45,9 @@ describe("advanceCheckout", () => {
     expect(r.did).toEqual(["observed", "paid", "credited", "notified"]);
     expect(await balance(user.id)).toBe(500);
 
+    // A credited address is still looked at (money paid after crediting); nothing changes.
     const again = await advanceCheckout(checkout.id);
-    expect(again).toMatchObject({ status: "credited", did: [], observed: false });
+    expect(again).toMatchObject({ status: "credited", did: [], observed: true });
 
     const mail = await db.outboundEmail.findUniqueOrThrow({ where: { dedupKey: receiptKey(checkout.id) } });
     expect(mail).toMatchObject({ to: user.email, transport: "outbox", sentAt: null, checkoutId: checkout.id });
