@@ -111,7 +111,7 @@ describe("the callback", () => {
     expect(await balance(user.id)).toBe(500);
     expect(await db.ledgerEntry.count({ where: { idempotencyKey: creditKey(checkout.id) } })).toBe(1);
     expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
-    const rows = await db.webhookInbox.findMany({ where: { provider: "mpesa", dedupKey: `${requestId}:0` } });
+    const rows = await db.webhookInbox.findMany({ where: { provider: "mpesa", dedupKey: { startsWith: `${requestId}:0:` } } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: "processed", checkoutId: checkout.id, verified: true });
     expect((await checkoutOf(checkout.id)).status).toBe("credited");
@@ -160,6 +160,84 @@ describe("the callback", () => {
     expect(after.status).toBe("failed");
     expect(after.mpesa!.receiptNumber).toBeNull();
     expect(await balance(user.id)).toBe(0);
+  });
+
+  /** A success callback for the prompt, as a forger who knows its ids would write it. */
+  const forgedSuccess = (requestId: string, amount: number, receipt: string) => {
+    const sent = fake.requests.get(requestId)!;
+    return JSON.stringify({
+      Body: {
+        stkCallback: {
+          MerchantRequestID: sent.merchantRequestId,
+          CheckoutRequestID: requestId,
+          ResultCode: 0,
+          ResultDesc: "The service request is processed successfully.",
+          CallbackMetadata: {
+            Item: [
+              { Name: "Amount", Value: amount },
+              { Name: "MpesaReceiptNumber", Value: receipt },
+              { Name: "TransactionDate", Value: 20261202093000 },
+              { Name: "PhoneNumber", Value: 254712345678 },
+            ],
+          },
+        },
+      },
+    });
+  };
+
+  it("a forged success sent before the buyer pays never stands in for Daraja's genuine callback", async () => {
+    const { user, checkout, requestId } = await started();
+    const forged = forgedSuccess(requestId, 10, "FORGED1234");
+    // M-Pesa has not confirmed anything yet: the forged row waits (failed), nothing moves.
+    expect((await callback(forged)).status).toBe("failed");
+    expect((await checkoutOf(checkout.id)).status).toBe("pending");
+    const genuine = await buyer(requestId, "approve");
+    const r = await callback(genuine);
+    expect(r).toMatchObject({ status: "processed", duplicate: false });
+    const after = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(after).toMatchObject({ status: "credited", receivedAmount: 2590n, exception: null });
+    expect(after.mpesa!.receiptNumber).toBe(fake.requests.get(requestId)!.result!.receipt);
+    expect(await balance(user.id)).toBe(500);
+    // The forged body redelivered after the payment is checked against M-Pesa and flagged, not applied.
+    await callback(forged);
+    const later = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(later).toMatchObject({ status: "credited", receivedAmount: 2590n, exception: null, needsAttention: true });
+    expect(later.attentionReason).toContain("KES 10");
+    expect(later.mpesa!.receiptNumber).not.toBe("FORGED1234");
+    expect(await balance(user.id)).toBe(500);
+  });
+
+  it("a callback naming another amount than M-Pesa confirmed is flagged, and the confirmed amount is what counts", async () => {
+    const { user, checkout, requestId } = await started();
+    const genuine = await buyer(requestId, "approve");
+    // The forger races Daraja's callback with a phantom overpayment and a receipt of their own.
+    await callback(forgedSuccess(requestId, 9000, "FORGED5678"));
+    const after = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(after).toMatchObject({ status: "credited", receivedAmount: 2590n, exception: null, needsAttention: true });
+    expect(after.attentionReason).toContain("KES 9000");
+    expect(after.attentionReason).toContain("FORGED5678");
+    expect(after.mpesa!.receiptNumber).toBeNull();
+    // Daraja's own callback then records the genuine receipt; still one credit.
+    await callback(genuine);
+    const final = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { mpesa: true } });
+    expect(final.mpesa!.receiptNumber).toBe(fake.requests.get(requestId)!.result!.receipt);
+    expect(await balance(user.id)).toBe(500);
+    expect(await db.ledgerEntry.count({ where: { userId: user.id } })).toBe(1);
+  });
+
+  it("a forged failure before the buyer answers fails nothing; M-Pesa's result decides", async () => {
+    const { user, checkout, requestId } = await started();
+    const sent = fake.requests.get(requestId)!;
+    const forged = JSON.stringify({
+      Body: {
+        stkCallback: { MerchantRequestID: sent.merchantRequestId, CheckoutRequestID: requestId, ResultCode: 1032, ResultDesc: "Request cancelled by user" },
+      },
+    });
+    expect((await callback(forged)).status).toBe("failed");
+    expect((await checkoutOf(checkout.id)).status).toBe("pending");
+    await callback(await buyer(requestId, "approve"));
+    expect((await checkoutOf(checkout.id)).status).toBe("credited");
+    expect(await balance(user.id)).toBe(500);
   });
 
   it("a receipt that already paid another checkout is ignored", async () => {

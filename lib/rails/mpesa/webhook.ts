@@ -1,10 +1,11 @@
 import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/db/client";
+import { fingerprint } from "@/lib/inbox/inbox";
 import { log } from "@/lib/log";
 import { clientIp } from "@/lib/net/client-ip";
-import type { RailWebhook } from "@/lib/rails/types";
-import { CallbackError, outcomeFor, parseStkCallback } from "./callback";
+import type { Fact, RailWebhook } from "@/lib/rails/types";
+import { CallbackError, type MpesaOutcome, outcomeFor, parseStkCallback } from "./callback";
 import { darajaClient } from "./client";
 import { ipAllowed, mpesaSettings } from "./config";
 import { mpesaFacts } from "./result";
@@ -13,10 +14,16 @@ import { mpesaFacts } from "./result";
 // unsigned, so three things stand between a forger and our money:
 //   1. the unguessable path token (compared in constant time; a wrong one is a 404 and a
 //      stored "rejected" inbox row), and optionally MPESA_ALLOWED_IPS;
-//   2. the inbox's dedup key CheckoutRequestID:ResultCode, so a replay is the same row and is
-//      processed once, and the unique MpesaReceiptNumber, so one receipt pays one checkout;
-//   3. a success is confirmed with Daraja's STK Push Query before it becomes a fact: a
-//      "paid" that M-Pesa itself does not confirm changes nothing.
+//   2. the inbox's dedup key CheckoutRequestID:ResultCode:<hash of the body>, so a replay of
+//      the same body is the same row and is processed once — but a different body for the
+//      same prompt (a forger's, sent before the buyer paid) is a row of its own and never
+//      stands in for Daraja's genuine callback; the unique MpesaReceiptNumber, so one receipt
+//      pays one checkout;
+//   3. every result is confirmed with Daraja's STK Push Query before it becomes a fact. The
+//      query names the prompt's final ResultCode (no amount, no receipt): the amount is the
+//      one we prompted for, which is what M-Pesa charges on a success. A callback whose
+//      ResultCode or Amount disagrees with that is flagged for an admin and never applied
+//      (what the query confirmed is); a second, different receipt for one prompt is flagged.
 // What Daraja gets back: {"ResultCode": 0, "ResultDesc": "Accepted"} with 200 for every
 // callback we stored from it (Daraja does not retry, so a processing failure stays in the
 // inbox for the lifecycle's STK query and for an admin's replay). Forged token → 404, an IP
@@ -48,7 +55,7 @@ export const mpesaWebhook: RailWebhook = {
     }
     try {
       const cb = parseStkCallback(JSON.parse(body));
-      return { ok: true, dedupKey: `${cb.checkoutRequestId}:${cb.resultCode}`, payload: cb };
+      return { ok: true, dedupKey: `${cb.checkoutRequestId}:${cb.resultCode}:${fingerprint(body)}`, payload: cb };
     } catch (err) {
       const why = err instanceof CallbackError ? err.message : "the body is not JSON";
       return { ok: false, status: 400, message: `Not an M-Pesa STK callback: ${why}.`, verifyError: `malformed callback: ${why}` };
@@ -58,28 +65,41 @@ export const mpesaWebhook: RailWebhook = {
     const cb = (row.payload as ReturnType<typeof parseStkCallback> | undefined) ?? parseStkCallback(JSON.parse(row.body));
     const payment = await db.mpesaPayment.findUnique({
       where: { checkoutRequestId: cb.checkoutRequestId },
-      select: { checkoutId: true, merchantRequestId: true },
+      select: { checkoutId: true, merchantRequestId: true, amountKes: true, receiptNumber: true },
     });
     if (!payment) return { checkoutId: null, facts: [], ignored: true, note: "no payment has this CheckoutRequestID" };
     if (payment.merchantRequestId && payment.merchantRequestId !== cb.merchantRequestId)
       return { checkoutId: payment.checkoutId, facts: [], ignored: true, note: "MerchantRequestID does not match the prompt we sent" };
 
-    let resultCode = cb.resultCode;
-    let resultDesc = cb.resultDesc;
-    let outcome = cb.outcome;
-    if (outcome.kind === "paid") {
-      // Unsigned callbacks never move money on their own: M-Pesa must confirm the success.
-      const q = await (await darajaClient()).stkQuery(cb.checkoutRequestId);
-      if (q.state === "pending") throw new Error("M-Pesa has not confirmed this payment yet (STK query: still processing); the lifecycle asks again");
-      if (q.resultCode !== 0) {
-        log.warn({ checkoutId: payment.checkoutId, queried: q.resultCode }, "M-Pesa callback said paid but the STK query did not confirm it");
-        resultCode = q.resultCode;
-        resultDesc = q.resultDesc;
-        outcome = outcomeFor(q.resultCode, q.resultDesc);
-      }
+    // Unsigned callbacks never decide on their own: M-Pesa must confirm the result. Until it
+    // does, the row fails (a redelivery or an admin's replay tries again; the lifecycle's own
+    // STK query settles the checkout meanwhile).
+    const q = await (await darajaClient()).stkQuery(cb.checkoutRequestId);
+    if (q.state === "pending") throw new Error("M-Pesa has not confirmed this result yet (STK query: still processing); the lifecycle asks again");
+    const said = cb.outcome;
+    const mismatch: string[] = [];
+    if (q.resultCode !== cb.resultCode) mismatch.push(`result ${cb.resultCode}, but M-Pesa's STK query says result ${q.resultCode}`);
+    else if (said.kind === "paid" && said.amount !== null && said.amount !== payment.amountKes)
+      mismatch.push(`KES ${said.amount} paid, but the prompt M-Pesa confirmed was for KES ${payment.amountKes}`);
+    else if (said.kind === "paid" && said.receipt && payment.receiptNumber && said.receipt !== payment.receiptNumber)
+      mismatch.push(`receipt ${said.receipt}, but receipt ${payment.receiptNumber} is already recorded for this prompt`);
+    const attention: Fact[] = [];
+    let outcome: MpesaOutcome = said;
+    if (mismatch.length) {
+      const receipt = said.kind === "paid" && said.receipt ? ` (receipt ${said.receipt})` : "";
+      const reason = `M-Pesa callback${receipt} says ${mismatch.join("; ")}: not applied; check the M-Pesa statement`;
+      log.warn({ checkoutId: payment.checkoutId, queried: q.resultCode, said: cb.resultCode }, "M-Pesa callback disagrees with the STK query");
+      attention.push({ kind: "attention", reason });
+      // What M-Pesa itself confirmed is applied; nothing of the disagreeing callback is.
+      outcome = outcomeFor(q.resultCode, q.resultDesc);
+    } else if (said.kind === "paid") {
+      // The amount is the one M-Pesa confirmed (the prompt's), never the callback's number.
+      outcome = { ...said, amount: payment.amountKes };
     }
-    const r = await mpesaFacts({ checkoutId: payment.checkoutId, resultCode, resultDesc, outcome, via: "callback" });
-    return { checkoutId: payment.checkoutId, facts: r.facts, ...(r.note ? { note: r.note, ignored: true } : {}) };
+    const resultDesc = mismatch.length ? q.resultDesc : cb.resultDesc;
+    const r = await mpesaFacts({ checkoutId: payment.checkoutId, resultCode: q.resultCode, resultDesc, outcome, via: "callback" });
+    const facts = [...attention, ...r.facts];
+    return { checkoutId: payment.checkoutId, facts, ...(r.note ? { note: r.note, ignored: attention.length === 0 } : {}) };
   },
   respond: () => ({ status: 200, body: MPESA_ACK }),
 };
