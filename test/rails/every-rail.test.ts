@@ -83,7 +83,7 @@ const RAIL_CASES: Record<string, { fields?: Record<string, string>; pay: (c: Che
   },
   mpesa: {
     fields: { phone: "0712345678" },
-    // Daraja's callback names the amount; its STK query confirms the success.
+    // Daraja's callback names the amount; its STK query confirms the success (of the prompted amount).
     pay: async (c, amount) => {
       const { body } = (await daraja.act(c.mpesa!.checkoutRequestId!, "approve")) as {
         body: { Body: { stkCallback: { CallbackMetadata: { Item: { Name: string; Value?: unknown }[] } } } };
@@ -136,27 +136,33 @@ async function start(rail: string) {
 const balance = async (userId: string) => (await db.user.findUniqueOrThrow({ where: { id: userId } })).balance;
 
 describe.each(["btc", "mpesa", "neobank", "interledger", "memory"])("%s", (rail) => {
-  it("PAYMENT_TOLERANCE_PERCENT applies: 1% short is paid in full with a 1% tolerance, underpaid without", async () => {
-    try {
-      setTolerance("1");
-      const ok = await start(rail);
-      const short = minimumAccepted(ok.checkout.expectedAmount, 100);
-      expect(short).toBeLessThan(ok.checkout.expectedAmount);
-      await RAIL_CASES[rail]!.pay(ok.checkout, short);
-      await advanceCheckout(ok.checkout.id);
-      expect(await row(ok.checkout.id)).toMatchObject({ status: "credited", exception: null, receivedAmount: short });
-      expect(await balance(ok.user.id)).toBe(500);
+  // M-Pesa charges exactly the prompted amount or nothing; a callback naming another amount is
+  // flagged and not applied (lib/rails/mpesa/mpesa.test.ts), so no M-Pesa payment is ever short.
+  it.skipIf(rail === "mpesa")(
+    "PAYMENT_TOLERANCE_PERCENT applies: 1% short is paid in full with a 1% tolerance, underpaid without",
+    async () => {
+      try {
+        setTolerance("1");
+        const ok = await start(rail);
+        const short = minimumAccepted(ok.checkout.expectedAmount, 100);
+        expect(short).toBeLessThan(ok.checkout.expectedAmount);
+        await RAIL_CASES[rail]!.pay(ok.checkout, short);
+        await advanceCheckout(ok.checkout.id);
+        expect(await row(ok.checkout.id)).toMatchObject({ status: "credited", exception: null, receivedAmount: short });
+        expect(await balance(ok.user.id)).toBe(500);
 
-      setTolerance("0");
-      const under = await start(rail);
-      await RAIL_CASES[rail]!.pay(under.checkout, minimumAccepted(under.checkout.expectedAmount, 100));
-      await advanceCheckout(under.checkout.id);
-      expect(await row(under.checkout.id)).toMatchObject({ exception: "underpaid" });
-      expect(await balance(under.user.id)).toBe(0);
-    } finally {
-      setTolerance("0");
-    }
-  }, 30_000);
+        setTolerance("0");
+        const under = await start(rail);
+        await RAIL_CASES[rail]!.pay(under.checkout, minimumAccepted(under.checkout.expectedAmount, 100));
+        await advanceCheckout(under.checkout.id);
+        expect(await row(under.checkout.id)).toMatchObject({ exception: "underpaid" });
+        expect(await balance(under.user.id)).toBe(0);
+      } finally {
+        setTolerance("0");
+      }
+    },
+    30_000,
+  );
 
   it("with Inngest configured, the checkout's lifecycle is started and run: observe → credit → notify", async () => {
     const sent: OutgoingEvent[] = [];
