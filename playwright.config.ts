@@ -82,6 +82,8 @@ export default defineConfig({
       RECONCILE_INTERVAL_SECONDS: "2",
       // Provider rails without credentials run against their local sandboxes (not real money).
       SANDBOX_RAILS: "1",
+      // The specs prompt the one sandbox number 0712345678 many times in a run.
+      MPESA_PROMPTS_PER_PHONE_PER_HOUR: "1000",
       // The Open Payments sandbox's own port, clear of a developer's server on the default 3003.
       // npm test picks a free one: when port + 3 was taken (parallel runs on one machine) the
       // sandbox fell back to a random port after the buy page had named port + 3 in its hint.

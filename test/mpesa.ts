@@ -21,6 +21,8 @@ export async function mpesaSandbox(extra: Record<string, string | undefined> = {
     MPESA_QUERY_AFTER_SECONDS: "60",
     FX_FIXED_RATES: undefined,
     CHECKOUT_RATE_LIMIT_PER_HOUR: "10000",
+    // The tests prompt one sandbox number many times.
+    MPESA_PROMPTS_PER_PHONE_PER_HOUR: "10000",
     INNGEST_DEV: undefined,
     INNGEST_SIGNING_KEY: undefined,
     SMTP_URL: undefined,

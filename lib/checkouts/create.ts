@@ -1,17 +1,19 @@
 import "server-only";
 import { lastAvailability } from "@/lib/availability";
 import { db } from "@/lib/db/client";
+import { QUEUED_TX } from "@/lib/db/retry";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import { findActivePackage } from "@/lib/packages/packages";
 import { enabledRail } from "@/lib/rails/registry";
 import { applyFacts } from "./apply";
-import { assertCanStartCheckout } from "./rate-limit";
+import { assertCanStartCheckout, claimCheckoutSlot } from "./rate-limit";
 import { SNAPSHOT_SELECT } from "./snapshot";
 
 // The one constructor of checkouts, for every rail: the package snapshot, pricing through the
-// rail (amount due in rail units and the locked rate), the clocks, the per-buyer limit, the
+// rail (amount due in rail units and the locked rate), the clocks, the per-buyer limit (checked
+// early and decided inside the insert's transaction), the
 // row with its `created` timeline event (and, inside the same transaction, whatever the rail
 // reserves: a fresh address), then the rail's start (talking to the provider), and finally
 // the `satchel/checkout.created` outbox event that starts the lifecycle — on every rail.
@@ -48,6 +50,8 @@ export async function createCheckout(input: NewCheckout): Promise<CreatedCheckou
   const expiresAt = new Date(now.getTime() + e.CHECKOUT_EXPIRY_MINUTES * 60_000);
   const monitorUntil = new Date(expiresAt.getTime() + e.MONITORING_HOURS * 3_600_000);
   const checkout = await db.$transaction(async (tx) => {
+    // The per-buyer limit, decided atomically with the insert (rate-limit.ts).
+    await claimCheckoutSlot(tx, input.userId, now);
     const reserved = rail.reserve ? await rail.reserve(tx, prepared) : null;
     const data = reserved?.data ?? prepared.data;
     return tx.checkout.create({
@@ -74,7 +78,8 @@ export async function createCheckout(input: NewCheckout): Promise<CreatedCheckou
       },
       select: SNAPSHOT_SELECT,
     });
-  });
+    // A burst of starts queues on the limit's lock and for the pool: waiting is right.
+  }, QUEUED_TX);
 
   let started: Awaited<ReturnType<NonNullable<typeof rail.start>>> = {};
   if (rail.start) started = await rail.start(checkout, prepared);

@@ -106,8 +106,9 @@ export interface Prepared<C = unknown> {
 }
 
 export interface Reserved {
-  address: string;
-  derivationIndex: number | null;
+  /** A fresh address (Bitcoin); rails that reserve something else (an M-Pesa prompt slot) leave it out. */
+  address?: string;
+  derivationIndex?: number | null;
   data?: FactData;
 }
 
@@ -244,7 +245,7 @@ export interface Rail<C = unknown> {
   fields: { name: string; label: string; type: "tel" | "url" | "text"; hint?: string; required: boolean }[];
   /** Validates the buyer's input and prices the package; no rows yet. Throws AppError for the buyer. */
   prepare(input: PrepareInput): Promise<Prepared<C>>;
-  /** Inside the transaction that creates the checkout: reserve what it needs (a fresh address). */
+  /** Inside the transaction that creates the checkout: reserve what it needs (a fresh address, a limited slot). Throwing AppError refuses the checkout; nothing is created. */
   reserve?(tx: Prisma.TransactionClient, prepared: Prepared<C>): Promise<Reserved>;
   /** After the checkout row exists: talk to the provider (STK push, gateway payment, ILP grant). */
   start?(checkout: CheckoutSnapshot, prepared: Prepared<C>): Promise<StartResult>;

@@ -59,6 +59,14 @@ const schema = z.object({
       .pipe(z.number().min(5, "must be at least 5").max(3600, "must be at most 3600"))
       .optional(),
   ),
+  MPESA_PROMPTS_PER_PHONE_PER_HOUR: optional.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number")
+      .transform(Number)
+      .pipe(z.number().min(1, "must be at least 1").max(10_000, "must be at most 10000"))
+      .optional(),
+  ),
   FX_FIXED_RATES: optional,
 });
 
@@ -84,6 +92,8 @@ export interface MpesaSettings {
   /** Exact IPs or IPv4 CIDR ranges allowed to call the callback; null = anyone with the token. */
   allowedIps: string[] | null;
   queryAfterSeconds: number;
+  /** Payment prompts one phone number may get per hour, across all buyers (prompts must not be a harassment tool). */
+  promptsPerPhonePerHour: number;
   /** FX_FIXED_RATES (USD:KES=129.50,…) or undefined. */
   fxFixedRates: string | undefined;
 }
@@ -135,6 +145,7 @@ export function parseMpesaSettings(source: Record<string, string | undefined>): 
     environment,
     allowedIps,
     queryAfterSeconds,
+    promptsPerPhonePerHour: v.MPESA_PROMPTS_PER_PHONE_PER_HOUR ?? 5,
     fxFixedRates,
     transactionType: v.MPESA_TRANSACTION_TYPE ?? ("CustomerPayBillOnline" as const),
   };

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { takeSlot } from "@/lib/db/limit";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { convertFiat, fiatDecimals } from "@/lib/money/amounts";
@@ -26,6 +27,7 @@ import { mpesaWebhook } from "./webhook";
 const QUERY_EVERY_MS = 15_000;
 
 export const PROMPT_REFUSED = "M-Pesa refused to send the payment prompt to this number. Check the number is an active M-Pesa line and try again.";
+export const PROMPTS_LIMITED = "This number has had too many M-Pesa payment prompts in the last hour. Please try again later, or choose another way to pay.";
 export const PROMPT_FAILED = "We could not send the M-Pesa prompt to your phone just now. Please try again in a minute.";
 
 interface MpesaContext {
@@ -71,6 +73,15 @@ export const mpesaRail: Rail<MpesaContext> = {
       describe: `M-Pesa checkout started: KES ${expected} for ${pkg.name}${s.mode === "local" ? " (local sandbox)" : s.testMoney ? " (Daraja sandbox)" : ""}`,
       context: { phone },
     };
+  },
+
+  // Any Safaricom number can be typed in, so prompts to one number are limited across every
+  // buyer, decided inside the transaction that creates the checkout (lib/db/limit.ts).
+  async reserve(tx, prepared) {
+    const phone = prepared.context.phone;
+    const used = await takeSlot(tx, { key: `mpesa-prompt:${phone}`, limit: mpesaSettings().promptsPerPhonePerHour, windowMs: 3_600_000 });
+    if (used === null) throw new AppError("rate_limited", PROMPTS_LIMITED, { fieldErrors: { phone: [PROMPTS_LIMITED] } });
+    return {};
   },
 
   async start(checkout, prepared) {
