@@ -25,6 +25,19 @@ export function webhookFor(provider: string): RailWebhook {
 /** Verifies, stores and processes one call; returns what the provider gets back. Client mistakes throw AppError (4xx). */
 export async function receiveProviderWebhook(hook: RailWebhook, req: WebhookRequest): Promise<{ result: ReceiveResult; status: number; body: unknown }> {
   registerProcessors();
+  // PostgreSQL text cannot hold a NUL byte, and no provider sends one: refuse the call and
+  // keep it as a rejected row with the NULs written out, so it is visible and never a 500.
+  if (req.body.includes("\u0000")) {
+    await receiveWebhook({
+      provider: hook.provider,
+      dedupKey: null,
+      headers: req.headers,
+      body: req.body.replaceAll("\u0000", "\\u0000"),
+      verified: false,
+      verifyError: "the body contains a NUL byte",
+    });
+    throw new AppError("bad_request", "The body contains a NUL byte.");
+  }
   const verdict = await hook.verify(req);
   if (!verdict.ok) {
     if (verdict.store !== false)
