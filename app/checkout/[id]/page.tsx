@@ -14,8 +14,16 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 // /checkout/[id] — owner or admin only; anyone else gets the same 404 as an unknown id.
-export default async function CheckoutPage({ params }: { params: Promise<{ id: string }> }) {
+// ?finish=unverified: the Interledger finish link did not verify (nothing changed); say so.
+export default async function CheckoutPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id } = await params;
+  const unverified = (await searchParams).finish === "unverified";
   const user = await requireUserPage(`/checkout/${encodeURIComponent(id)}`);
   const view = await liveCheckout(id, user);
   if (!view) notFound();
@@ -24,6 +32,14 @@ export default async function CheckoutPage({ params }: { params: Promise<{ id: s
   return (
     <div className="mx-auto max-w-3xl">
       <PageTitle title={t("title", { rail: t(`rail.${view.rail}`) })} />
+      {unverified ? (
+        <p
+          role="alert"
+          className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+        >
+          {t("finishUnverified")}
+        </p>
+      ) : null}
       <NextIntlClientProvider locale={locale} messages={pickMessages(locale, ["checkout"])}>
         <CheckoutLive initial={view} support={{ email: e.SUPPORT_EMAIL ?? null, url: e.SUPPORT_URL ?? null }} />
       </NextIntlClientProvider>

@@ -137,17 +137,22 @@ describe("Interledger through the Open Payments sandbox", () => {
     expect(view?.details).toMatchObject({ walletAddress: sandbox.walletAddress("bob"), retryHref: "/buy/medium", sandbox: true });
   });
 
-  it("a forged finish hash fails the checkout and never continues the grant", async () => {
+  it("a finish link with a bad hash (a cross-site link) changes nothing; the wallet's own redirect still pays", async () => {
     const { checkoutId, interactUrl } = await start("carol");
+    const before = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId } });
+    const events = await db.checkoutEvent.count({ where: { checkoutId } });
     const back = await decide(interactUrl, "approve");
     const params = new URLSearchParams(back.searchParams);
     params.set("hash", Buffer.alloc(32, 1).toString("base64"));
-    expect(await finishInterledger(checkoutId, params)).toBe("failed");
-    expect(await db.checkout.findUniqueOrThrow({ where: { id: checkoutId } })).toMatchObject({ status: "failed", failureMessage: BUYER_MESSAGES.badHash });
-    // The real redirect arriving afterwards changes nothing: the row was already finished.
-    expect(await finishInterledger(checkoutId, back.searchParams)).toBe("ignored");
-    expect(sandbox.state.outgoing.size).toBeGreaterThan(0);
+    expect(await finishInterledger(checkoutId, params)).toBe("unverified");
+    const after = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId }, include: { interledger: true } });
+    expect(after).toMatchObject({ status: before.status, version: before.version, failureMessage: null });
+    expect(after.interledger).toMatchObject({ finishedAt: null, result: null, outgoingPaymentUrl: null });
+    expect(await db.checkoutEvent.count({ where: { checkoutId } })).toBe(events);
     expect([...sandbox.state.outgoing.values()].some((o) => o.wallet === sandbox.walletAddress("carol"))).toBe(false);
+    // The genuine redirect afterwards finishes the checkout as usual.
+    expect(await finishInterledger(checkoutId, back.searchParams)).toBe("paid");
+    expect((await db.checkout.findUniqueOrThrow({ where: { id: checkoutId } })).status).toBe("paid");
   });
 
   it("refuses wallet addresses that are not wallets, saying why", async () => {
@@ -201,7 +206,8 @@ describe("Interledger through the Open Payments sandbox", () => {
     // The stored headers do not keep the signature.
     const row = await db.webhookInbox.findFirstOrThrow({ where: { provider: INTERLEDGER_PROVIDER, checkoutId } });
     expect((row.headers as Record<string, string>)["rafiki-signature"]).toBe("[redacted]");
-  });
+    // 1,000 calls through the whole inbox: minutes, not seconds, on a loaded shared machine.
+  }, 120_000);
 
   it("forged, stale, tampered, malformed and oversized webhooks get 4xx and move nothing", async () => {
     const { checkoutId } = await start("erin");

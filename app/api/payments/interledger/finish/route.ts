@@ -13,7 +13,8 @@ const to = (path: string) => Response.redirect(new URL(path, env().APP_URL), 303
 
 // GET /api/payments/interledger/finish?checkout=<id>&hash=…&interact_ref=… (or &result=grant_rejected)
 // — the buyer's browser, back from their wallet. Always ends on the checkout page, which shows
-// the outcome; nothing here answers with an error page.
+// the outcome; a redirect whose interaction hash does not verify (not from the wallet: a
+// cross-site link) changes nothing and the page says the link could not be verified.
 export const GET = route({ access: "public" }, async ({ req }) => {
   const url = new URL(req.url);
   const id = url.searchParams.get("checkout") ?? "";
@@ -25,7 +26,7 @@ export const GET = route({ access: "public" }, async ({ req }) => {
     if (!user) return to(`/sign-in?callbackUrl=${encodeURIComponent(`${url.pathname}${url.search}`)}`);
     const owner = await db.checkout.findUnique({ where: { id }, select: { userId: true } });
     // Only the buyer who started the checkout may finish it; anyone else just sees the page (a 404).
-    if (owner?.userId === user.id) await providerReturn(id, url.searchParams);
+    if (owner?.userId === user.id && (await providerReturn(id, url.searchParams)) === "unverified") return to(`${page}?finish=unverified`);
   } catch (err) {
     log.error({ err, checkoutId: id }, "finishing an Interledger payment failed; the checkout page shows its state");
   }
