@@ -83,6 +83,10 @@ describe("amounts", () => {
     expect(decimalToMinor("20.001", "USD")).toBeNull();
     expect(decimalToMinor("-5", "USD")).toBeNull();
     expect(decimalToMinor("1e3", "USD")).toBeNull();
+    expect(decimalToMinor("20.000", "USD")).toBeNull();
+    expect(decimalToMinor("+20", "USD")).toBeNull();
+    expect(decimalToMinor(" 20", "USD")).toBeNull();
+    expect(decimalToMinor("20.5", "JPY")).toBeNull();
     expect(minorToDecimal(2000n, "USD")).toBe("20.00");
     expect(minorToDecimal(5n, "USD")).toBe("0.05");
     expect(minorToDecimal(1500n, "JPY")).toBe("1500");

@@ -289,6 +289,88 @@ describe("webhooks through the inbox", () => {
   });
 });
 
+describe("reports that do not fit the checkout (signed, so only the gateway or its key could send them)", () => {
+  const signed = (fields: Record<string, unknown>) => {
+    const body = JSON.stringify(fields);
+    return post(body, signWebhook(body, sandboxCredentials().webhookSecret));
+  };
+
+  it.each([
+    ["5.001", "more decimals than USD has"],
+    ["-5.00", "a sign"],
+    ["+20.00", "a plus sign"],
+    ["2e1", "an exponent"],
+    [" 20.00", "whitespace"],
+    ["20.000", "a third decimal"],
+  ])("SUCCESS with amount %j (%s) credits nothing and is flagged", async (amount) => {
+    const { user, checkoutId, txId } = await started();
+    const r = await signed({ event_id: `evt_amount_${checkoutId}`, tx_id: txId, status: "SUCCESS", amount, currency: "USD", reference: checkoutId });
+    expect(r.status).toBe(200);
+    const c = await checkoutRow(checkoutId);
+    expect(c).toMatchObject({ status: "pending", receivedAmount: 0n, needsAttention: true });
+    expect(c.attentionReason).toContain("not a valid USD amount");
+    expect(await creditCheckout(checkoutId)).toMatchObject({ outcome: "not_creditable" });
+    expect(await balance(user.id)).toBe(0);
+  });
+
+  it("an amount_minor that disagrees with the amount string is flagged, not applied", async () => {
+    const { checkoutId, txId } = await started();
+    await signed({
+      event_id: `evt_two_${checkoutId}`,
+      tx_id: txId,
+      status: "SUCCESS",
+      amount: "20.00",
+      amount_minor: 200000,
+      currency: "USD",
+      reference: checkoutId,
+    });
+    expect(await checkoutRow(checkoutId)).toMatchObject({ status: "pending", needsAttention: true });
+  });
+
+  it("a reference that is not this checkout's id is flagged, not applied", async () => {
+    const { checkoutId, txId } = await started();
+    const other = await started();
+    await signed({ event_id: `evt_ref_${checkoutId}`, tx_id: txId, status: "SUCCESS", amount: "20.00", currency: "USD", reference: other.checkoutId });
+    const c = await checkoutRow(checkoutId);
+    expect(c).toMatchObject({ status: "pending", needsAttention: true });
+    expect(c.attentionReason).toContain("is not this checkout");
+    expect((await checkoutRow(other.checkoutId)).status).toBe("pending");
+  });
+
+  it("FAILED then SUCCESS for one payment: the contradicting final answer is flagged, and nothing credits", async () => {
+    const { user, checkoutId, txId } = await started();
+    await sandbox.sendWebhook(txId, "FAILED", { reason: "Declined" });
+    expect((await checkoutRow(checkoutId)).status).toBe("failed");
+    await sandbox.sendWebhook(txId, "SUCCESS");
+    const c = await checkoutRow(checkoutId);
+    expect(c).toMatchObject({ status: "failed", needsAttention: true });
+    expect(c.attentionReason).toContain("SUCCESS after the gateway already reported FAILED");
+    expect(await creditCheckout(checkoutId)).toMatchObject({ outcome: "not_creditable" });
+    expect(await balance(user.id)).toBe(0);
+  });
+
+  it("a well-formed SUCCESS with the right reference still pays (the strict checks refuse only what does not fit)", async () => {
+    const { checkoutId, txId } = await started();
+    await signed({ event_id: `evt_ok_${checkoutId}`, tx_id: txId, status: "SUCCESS", amount: "20.00", currency: "USD", reference: checkoutId });
+    expect(await checkoutRow(checkoutId)).toMatchObject({ status: "paid", receivedAmount: 2000n, needsAttention: false });
+  });
+});
+
+describe("a buyer's first checkouts at once", () => {
+  it("40 concurrent first NEO Bank checkouts of one buyer all start, with one profile and one registration", async () => {
+    const user = await createUser();
+    const before = sandbox.registrations.size;
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => startNeobankCheckout(user.id, "medium")));
+    expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(await db.neobankProfile.count({ where: { userId: user.id } })).toBe(1);
+    expect(sandbox.registrations.size - before).toBe(1);
+    const cprn = (await db.neobankProfile.findUniqueOrThrow({ where: { userId: user.id } })).cprn;
+    const rows = await db.neobankPayment.findMany({ where: { checkout: { userId: user.id } }, select: { gatewayTxId: true } });
+    expect(rows).toHaveLength(40);
+    expect(rows.every((r) => sandbox.payments.get(r.gatewayTxId)!.request.cprn === cprn)).toBe(true);
+  }, 120_000);
+});
+
 describe("observe", () => {
   it("asks the gateway when a webhook was lost, and applies the answer once", async () => {
     const { user, checkoutId, txId } = await started();

@@ -99,21 +99,25 @@ export type WebhookBody = z.infer<typeof webhookBody>;
 export const gatewayError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
 /**
- * The amount a report names, in the currency's minor units: amount_minor when given, else the
- * decimal string ("250.00", "250") converted exactly. Null when neither is usable.
+ * The amount a report names, in the currency's minor units: amount_minor and/or the decimal
+ * string ("250.00", "250") converted exactly. "absent" when it names none; "invalid" when the
+ * string is not a plain amount of the currency (a sign, an exponent, more decimals than the
+ * currency has, no currency) or the two disagree — such a report never moves money.
  */
-export function reportedMinor(r: Pick<PaymentStatusReport, "amount" | "amount_minor" | "currency">): bigint | null {
-  if (r.amount_minor !== undefined) return BigInt(r.amount_minor);
-  if (r.amount === undefined || !r.currency) return null;
-  return decimalToMinor(r.amount, r.currency);
+export function reportedMinor(r: Pick<PaymentStatusReport, "amount" | "amount_minor" | "currency">): bigint | "absent" | "invalid" {
+  const minor = r.amount_minor !== undefined ? BigInt(r.amount_minor) : null;
+  if (r.amount === undefined) return minor ?? "absent";
+  const parsed = r.currency ? decimalToMinor(r.amount, r.currency) : null;
+  if (parsed === null || (minor !== null && minor !== parsed)) return "invalid";
+  return parsed;
 }
 
-/** "20.00" USD → 2000n; null when it is not a plain decimal or has more digits than the currency. */
+/** "20.00" USD → 2000n; null unless it is digits with at most the currency's decimals ("5.001", "-5.00", "1e3", " 5" are null). */
 export function decimalToMinor(amount: string, currency: string): bigint | null {
-  const m = /^(\d{1,15})(?:\.(\d+))?$/.exec(amount.trim());
+  const m = /^(\d{1,15})(?:\.(\d+))?$/.exec(amount);
   if (!m) return null;
   const digits = minorDigits(currency);
-  const frac = (m[2] ?? "").replace(/0+$/, "");
+  const frac = m[2] ?? "";
   if (frac.length > digits) return null;
   return BigInt(m[1]!) * 10n ** BigInt(digits) + BigInt(frac.padEnd(digits, "0") || "0");
 }

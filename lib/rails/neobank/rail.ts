@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { lockKey } from "@/lib/db/limit";
 import { callbackBase } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
@@ -126,25 +127,37 @@ async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepare
   }
 }
 
-/** The buyer's CPRN: the stored one, or a new registration at the gateway (stored once). */
+/**
+ * The buyer's CPRN: the stored one, or a new registration at the gateway (stored once). The
+ * first checkouts of a buyer may start at the same moment: registering holds an advisory
+ * lock on the buyer, so one registers and the others then find its profile.
+ */
 export async function ensureProfile(client: NeobankClient, userId: string, web3?: string): Promise<string> {
   const existing = await db.neobankProfile.findUnique({ where: { userId }, select: { cprn: true, web3Address: true } });
   if (existing) {
     if (web3 && web3 !== existing.web3Address) await db.neobankProfile.update({ where: { userId }, data: { web3Address: web3 } });
     return existing.cprn;
   }
-  const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true } });
-  // The idempotency key makes two checkouts started at once get the same CPRN from the gateway.
-  const reg = await client.createRegistration(
-    { external_id: userId, email: user.email, ...(user.name ? { name: user.name } : {}), ...(web3 ? { web3_wallet_address: web3 } : {}) },
-    `registration:${userId}`,
+  const cprn = await db.$transaction(
+    async (tx) => {
+      await lockKey(tx, `neobank-profile:${userId}`);
+      const first = await tx.neobankProfile.findUnique({ where: { userId }, select: { cprn: true } });
+      if (first) return first.cprn;
+      const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true } });
+      // The idempotency key makes a retry of this registration get the same CPRN from the gateway.
+      const reg = await client.createRegistration(
+        { external_id: userId, email: user.email, ...(user.name ? { name: user.name } : {}), ...(web3 ? { web3_wallet_address: web3 } : {}) },
+        `registration:${userId}`,
+      );
+      await tx.neobankProfile.create({ data: { userId, cprn: reg.cprn, web3Address: web3 ?? null }, select: { id: true } });
+      return reg.cprn;
+    },
+    // The lock is held across one gateway call; the others queue behind it.
+    { maxWait: 30_000, timeout: 60_000 },
   );
-  await db.neobankProfile.upsert({
-    where: { userId },
-    create: { userId, cprn: reg.cprn, web3Address: web3 ?? null },
-    update: {},
-  });
-  return (await db.neobankProfile.findUniqueOrThrow({ where: { userId }, select: { cprn: true } })).cprn;
+  // A buyer who named a wallet while another checkout registered them keeps it on the profile.
+  if (web3) await db.neobankProfile.updateMany({ where: { userId }, data: { web3Address: web3 } });
+  return cprn;
 }
 
 async function replaceProfile(client: NeobankClient, userId: string, staleCprn: string, web3?: string): Promise<string> {

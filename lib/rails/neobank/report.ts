@@ -9,6 +9,10 @@ import { type PaymentStatusReport, reportedMinor, STATUS_RANK } from "./protocol
 // out-of-order report a no-op, and flags a FAILED after the money was confirmed):
 //   PENDING → processing · SUCCESS → paid (NEOBANK_CREDIT_ON=success) or processing (settled)
 //   SETTLED → paid · FAILED → failed with a message for the buyer · anything else → nothing.
+// A report that does not fit the checkout is flagged for an admin and applied in no part: a
+// reference other than the checkout's id, another currency, an amount that is not a plain
+// amount of the currency ("5.001", "-5.00", "1e3"), or a success after the gateway already
+// said FAILED for the same payment (two final answers that contradict each other).
 
 export const DECLINED_MESSAGE = "NEO Bank did not complete this payment, and no credits were added.";
 
@@ -21,6 +25,15 @@ export async function reportFacts(
   const status = report.status;
   const tx = report.tx_id;
   const via = opts.via;
+  const flag = (reason: string, note: string) => ({ facts: [{ kind: "attention" as const, reason: `NEO Bank ${via} for ${tx}: ${reason}` }], note });
+  if (report.reference !== undefined && report.reference !== checkout.id)
+    return flag(
+      `reference ${JSON.stringify(report.reference.slice(0, 100))} is not this checkout (${checkout.id}); not applied`,
+      "reference mismatch: flagged",
+    );
+  const success = status === "SUCCESS" || status === "SETTLED";
+  if (success && p?.lastStatus === "FAILED")
+    return flag(`${status} after the gateway already reported FAILED; not applied — check the payment with NEO Bank`, "out-of-order final status: flagged");
   await recordLastStatus(checkout.id, p?.lastStatus ?? null, status);
 
   const data = { txId: tx, gatewayStatus: status, source: opts.source };
@@ -42,7 +55,13 @@ export async function reportFacts(
         };
       // The gateway confirms the payment we created for the expected amount; a report that
       // names a different amount is recorded as under/overpaid by the rule.
-      const amount = reportedMinor(report) ?? checkout.expectedAmount;
+      const named = reportedMinor(report);
+      if (named === "invalid")
+        return flag(
+          `${status} names the amount ${JSON.stringify(String(report.amount).slice(0, 40))}${report.amount_minor !== undefined ? ` / ${report.amount_minor} minor units` : ""}, which is not a valid ${checkout.currency} amount; not applied`,
+          "invalid amount: flagged",
+        );
+      const amount = named === "absent" ? checkout.expectedAmount : named;
       return {
         facts: [
           {
