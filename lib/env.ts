@@ -122,6 +122,11 @@ const schema = z
     INNGEST_SIGNING_KEY: optional,
     INNGEST_EVENT_KEY: optional,
     RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    // The webhook inbox: how long rejected and finished rows are kept, and how many rejected
+    // calls one source (and one provider's endpoint in all) may add per 10 minutes.
+    WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    WEBHOOK_REJECTED_PER_SOURCE: z.coerce.number().int().min(1).max(100_000).default(60),
+    WEBHOOK_REJECTED_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(6),
     ELECTRUM_NOTIFY_TOKEN: optional.pipe(z.string().min(24, "must be at least 24 random characters (openssl rand -hex 16)").optional()),
     OMNISEND_API_KEY: optional,

@@ -2,6 +2,8 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import { lockKey } from "@/lib/db/limit";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { singleton } from "@/lib/singleton";
 
@@ -11,6 +13,14 @@ import { singleton } from "@/lib/singleton";
 // once); a failure leaves the row "failed" with its error for the next attempt or an admin's
 // replay; replay(id) re-runs processing of a stored row, which every processor makes
 // idempotent. Each provider registers its processor once (lib/webhooks/entry.ts).
+//
+// The inbox cannot be flooded: a rejected call (forged, malformed) from a source that sent
+// the same body for the same reason within the hour is counted on that row (repeats,
+// lastSeenAt) instead of adding one; past WEBHOOK_REJECTED_PER_SOURCE rejected rows per
+// source, or WEBHOOK_REJECTED_CAP per provider, in 10 minutes, a rejected call is counted on
+// the latest row and refused with 429. pruneInbox deletes rejected rows, and processed or
+// ignored rows tied to no checkout, once older than WEBHOOK_RETENTION_DAYS; rows that moved
+// money (tied to a checkout, whose ledger entries are kept) and unfinished ones stay.
 
 export type InboxStatus = "received" | "processed" | "rejected" | "failed" | "ignored";
 
@@ -40,6 +50,8 @@ export interface InboundWebhook {
   verifyError?: string;
   /** Handed to the processor on this delivery, so the body is parsed once. */
   payload?: unknown;
+  /** The caller's address, when known (rejected calls are limited per source). */
+  source?: string | null;
 }
 
 export interface ReceiveResult {
@@ -75,8 +87,9 @@ const STUCK_AFTER_MS = 30_000;
 
 /** Stores the call, then (if verified and new) processes it. */
 export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> {
+  if (!w.verified) return receiveRejected(w);
   const headers = redactHeaders(w.headers) as Prisma.InputJsonValue;
-  const rejected = !w.verified;
+  const rejected = false;
   const dedupKey = w.dedupKey ?? `unverified:${randomUUID()}`;
   let row;
   try {
@@ -110,6 +123,92 @@ export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> 
   }
   if (rejected) return { id: row.id, duplicate: false, status: "rejected" };
   return { ...(await processRow(row.id, w.payload)), duplicate: false };
+}
+
+const REJECTED_WINDOW_MS = 10 * 60_000;
+const IDENTICAL_WINDOW_MS = 60 * 60_000;
+
+/**
+ * Stores a rejected call — once: an identical one (source, reason, body) within the hour is a
+ * repeat on the same row, and past the per-source or per-provider limit the call is only
+ * counted on the latest row and refused with 429. One provider's rejected calls queue on an
+ * advisory lock, so concurrent floods cannot all pass the count.
+ */
+async function receiveRejected(w: InboundWebhook): Promise<ReceiveResult> {
+  const now = new Date();
+  const source = w.source?.slice(0, 100) ?? null;
+  const hour = Math.floor(now.getTime() / IDENTICAL_WINDOW_MS);
+  const dedupKey = `rejected:${fingerprint(source ?? "", w.verifyError ?? "", w.body)}:${hour}`;
+  const e = env();
+  const result = await db.$transaction(
+    async (tx): Promise<ReceiveResult | "limited"> => {
+      await lockKey(tx, `inbox-rejected:${w.provider}`);
+      const repeat = async (id: string) => {
+        await tx.webhookInbox.update({ where: { id }, data: { repeats: { increment: 1 }, lastSeenAt: now }, select: { id: true } });
+      };
+      const twin = await tx.webhookInbox.findUnique({ where: { provider_dedupKey: { provider: w.provider, dedupKey } }, select: { id: true } });
+      if (twin) {
+        await repeat(twin.id);
+        return { id: twin.id, duplicate: true, status: "rejected" as const };
+      }
+      const since = new Date(now.getTime() - REJECTED_WINDOW_MS);
+      const recent = { provider: w.provider, status: "rejected" as const, receivedAt: { gte: since } };
+      const [fromSource, all] = await Promise.all([
+        source ? tx.webhookInbox.count({ where: { ...recent, source } }) : Promise.resolve(0),
+        tx.webhookInbox.count({ where: recent }),
+      ]);
+      if (fromSource >= e.WEBHOOK_REJECTED_PER_SOURCE || all >= e.WEBHOOK_REJECTED_CAP) {
+        const latest = await tx.webhookInbox.findFirst({
+          where: fromSource >= e.WEBHOOK_REJECTED_PER_SOURCE ? { ...recent, source } : recent,
+          orderBy: { receivedAt: "desc" },
+          select: { id: true },
+        });
+        if (latest) await repeat(latest.id);
+        return "limited";
+      }
+      const row = await tx.webhookInbox.create({
+        data: {
+          provider: w.provider,
+          dedupKey,
+          headers: redactHeaders(w.headers) as Prisma.InputJsonValue,
+          body: w.body,
+          verified: false,
+          verifyError: w.verifyError ?? null,
+          status: "rejected",
+          source,
+        },
+        select: { id: true },
+      });
+      return { id: row.id, duplicate: false, status: "rejected" as const };
+    },
+    { maxWait: 15_000 },
+  );
+  // Refused outside the transaction, so the count on the latest row is kept.
+  if (result === "limited") throw new AppError("rate_limited", "Too many rejected calls; try again later.");
+  return result;
+}
+
+export interface PruneResult {
+  rejected: number;
+  finished: number;
+}
+
+/** Deletes, in batches, rejected rows and money-free finished rows older than WEBHOOK_RETENTION_DAYS. */
+export async function pruneInbox(now = new Date(), batch = 5_000): Promise<PruneResult> {
+  const before = new Date(now.getTime() - env().WEBHOOK_RETENTION_DAYS * 86_400_000);
+  const remove = async (where: Prisma.WebhookInboxWhereInput) => {
+    let total = 0;
+    for (;;) {
+      const ids = (await db.webhookInbox.findMany({ where, select: { id: true }, take: batch, orderBy: { receivedAt: "asc" } })).map((r) => r.id);
+      if (!ids.length) return total;
+      total += (await db.webhookInbox.deleteMany({ where: { id: { in: ids } } })).count;
+      if (ids.length < batch) return total;
+    }
+  };
+  const rejected = await remove({ status: "rejected", receivedAt: { lt: before } });
+  // Rows tied to a checkout are the provider's word behind a ledger movement: they stay as long as the checkout does.
+  const finished = await remove({ status: { in: ["processed", "ignored"] }, checkoutId: null, receivedAt: { lt: before } });
+  return { rejected, finished };
 }
 
 /** Re-runs processing of a stored row (admins' "replay"); rejected rows stay rejected. */

@@ -2,6 +2,7 @@ import "server-only";
 import { AFTER_CREDIT_POLICY, CREDITED_STATUSES, creditableWhere, OPEN_STATUSES } from "@/lib/checkouts/statuses";
 import { db, Prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { pruneInbox } from "@/lib/inbox/inbox";
 import { log } from "@/lib/log";
 import { resendUnsent } from "@/lib/outbox/outbox";
 import { RAILS } from "@/lib/rails/registry";
@@ -16,7 +17,8 @@ import { type AdvanceResult, advanceCheckout } from "./advance";
 //     (AFTER_CREDIT_POLICY): money paid after crediting, reorgs of the credited payment;
 //   - paid but uncredited → credit; credited but unforwarded (hot mode) → forward;
 //     credited but unnotified → notify;
-//   - outbox events a crash or an outage left unsent → re-sent.
+//   - outbox events a crash or an outage left unsent → re-sent;
+//   - about once an hour, webhook inbox rows past WEBHOOK_RETENTION_DAYS → pruned.
 // Work runs with bounded concurrency through advanceCheckout, the same function every other
 // trigger uses. A PostgreSQL advisory lock keeps two sweeps (two instances, a slow cron run
 // and the next) from ever running at once; the loser returns { skipped: true }.
@@ -137,8 +139,25 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
   const events = await resendUnsent({ now });
   counts.eventsResent = events.resent;
   counts.errors += events.failed;
+  await pruneHourly(now);
   counts.ms = Math.round(performance.now() - started);
   return counts;
+}
+
+const PRUNE_EVERY_MS = 3_600_000;
+const pruneState = () => singleton("reconcile-prune", () => ({ last: 0 }));
+
+/** The inbox's retention, at most once an hour per process (a failure waits for the next hour). */
+async function pruneHourly(now: Date): Promise<void> {
+  const state = pruneState();
+  if (now.getTime() - state.last < PRUNE_EVERY_MS) return;
+  state.last = now.getTime();
+  try {
+    const pruned = await pruneInbox(now);
+    if (pruned.rejected || pruned.finished) log.info({ ...pruned }, "webhook inbox: old rows pruned");
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "webhook inbox: pruning failed; retried in an hour");
+  }
 }
 
 /** Watched checkouts whose last observation is older than the policy allows for their age. */

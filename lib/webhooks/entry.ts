@@ -2,6 +2,7 @@ import "server-only";
 import { applyFacts } from "@/lib/checkouts/apply";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { type ReceiveResult, receiveWebhook, registerProcessor } from "@/lib/inbox/inbox";
+import { clientIp } from "@/lib/net/client-ip";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import { RAILS } from "@/lib/rails/registry";
 import type { RailWebhook, WebhookRequest } from "@/lib/rails/types";
@@ -35,6 +36,7 @@ export async function receiveProviderWebhook(hook: RailWebhook, req: WebhookRequ
       body: req.body.replaceAll("\u0000", "\\u0000"),
       verified: false,
       verifyError: "the body contains a NUL byte",
+      source: callerAddress(req.headers),
     });
     throw new AppError("bad_request", "The body contains a NUL byte.");
   }
@@ -48,6 +50,7 @@ export async function receiveProviderWebhook(hook: RailWebhook, req: WebhookRequ
         body: req.body,
         verified: false,
         verifyError: verdict.verifyError,
+        source: callerAddress(req.headers),
       });
     throw new AppError(REJECT[verdict.status] ?? "bad_request", verdict.message);
   }
@@ -66,6 +69,9 @@ export async function receiveProviderWebhook(hook: RailWebhook, req: WebhookRequ
   };
   return { result, ...answer };
 }
+
+/** Who called, for limiting rejected calls per source: only through the configured trusted proxies (lib/net/client-ip.ts); unknown ⇒ only the per-provider cap applies. */
+const callerAddress = (headers: Headers) => clientIp(headers);
 
 /** Registers every rail's webhook processing with the inbox (idempotent; replay needs it too). */
 export function registerProcessors(): void {
