@@ -83,6 +83,8 @@ const exact = (s: string) => s as unknown as number;
  * the amount (the value reaches Intl as a decimal string).
  */
 export function formatMoney(minor: number | bigint | string, currency: string, locale?: Locale): string {
+  // A host's own price in BTC is held in satoshis.
+  if (currency === "BTC") return formatBtc(toBigInt(minor, "formatMoney"), locale);
   const digits = minorDigits(currency);
   return moneyFormatter(currency, locale).format(exact(decimalString(toBigInt(minor, "formatMoney"), digits)));
 }
@@ -163,7 +165,7 @@ export interface RateFacts {
  * an Open Payments asset "1 USD = 0.92 EUR"). Null when the checkout has no rate.
  */
 export function formatRate(c: RateFacts, locale?: Locale): string | null {
-  if (!c.rateValue || !/^\d+(\.\d+)?$/.test(c.rateValue)) return null;
+  if (!c.rateValue || !/^\d+(\.\d+)?$/.test(c.rateValue) || c.currency === "BTC") return null;
   if (c.amountUnit === "sat") return `1 BTC = ${formatMajor(c.rateValue, c.currency, locale)}`;
   const target = c.amountUnit.split(":")[0]!;
   const value =

@@ -2,6 +2,7 @@ import "server-only";
 import { PROBE_TIMEOUT_MS, probeRail, withTimeout } from "@/lib/availability";
 import { databaseReady } from "@/lib/db/client";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
+import { installHostEvents } from "@/lib/host/checkout-events";
 import { startDriver } from "@/lib/lifecycle/driver";
 import { log } from "@/lib/log";
 import { chainBackendLabel, chainClient } from "@/lib/rails/bitcoin/client";
@@ -77,6 +78,8 @@ export async function startServer(): Promise<"inngest" | "local" | "misconfigure
   }
   if (problem) fail(problem);
   probeRails();
+  // Host applications hear about their customers' checkouts from the same event path.
+  installHostEvents();
   const e = env();
   if (!e.embedded) {
     log.info("database: PostgreSQL (DATABASE_URL); run `npm run db:migrate` after each upgrade");

@@ -65,6 +65,8 @@ async function fetchCheckout(id: string): Promise<LiveCheckout> {
 export interface CheckoutLiveProps {
   initial: LiveCheckout;
   support: SupportContact;
+  /** A host's hosted checkout: where the buyer goes once credited (success_url?session_id=…). */
+  successHref?: string | null;
 }
 
 export function CheckoutLive(props: CheckoutLiveProps) {
@@ -76,7 +78,7 @@ export function CheckoutLive(props: CheckoutLiveProps) {
   );
 }
 
-function Checkout({ initial, support }: CheckoutLiveProps) {
+function Checkout({ initial, support, successHref }: CheckoutLiveProps) {
   const t = useTranslations("checkout");
   const locale = useLocale();
   const visible = usePageVisible();
@@ -90,6 +92,10 @@ function Checkout({ initial, support }: CheckoutLiveProps) {
   });
   const c = query.data;
   const screen = checkoutScreen(c);
+  // Hosted checkout: back to the host's application as soon as the credits are there.
+  useEffect(() => {
+    if (successHref && (c.status === "credited" || c.status === "forwarded")) window.location.assign(successHref);
+  }, [successHref, c.status]);
   const Panel = RAIL_PANELS[c.rail];
   const railName = t(`rail.${c.rail}`);
   const expected = formatRailAmount(c.expectedAmount, c.amountUnit, locale);
@@ -190,7 +196,7 @@ function PhaseBody({ c, screen, support }: { c: LiveCheckout; screen: Screen; su
   const locale = useLocale();
   const amount = (v: string) => formatRailAmount(v, c.amountUnit, locale);
   const again = (
-    <Link href={`/buy/${encodeURIComponent(c.packageId)}`} className={buttonPrimary}>
+    <Link href={c.startNewHref} className={buttonPrimary}>
       {t("startNew")}
     </Link>
   );

@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { sessionUser } from "@/lib/auth";
 import { AppError, isAppError } from "@/lib/errors";
+import { hostedViewer } from "@/lib/host/sessions";
 import { log, redactPath } from "@/lib/log";
 
 // The one wrapper every API route goes through: authentication, role, body size and JSON
@@ -10,7 +11,8 @@ import { log, redactPath } from "@/lib/log";
 // JSON body `{ error: { code, message, details? } }`; anything unexpected is a 500 that says
 // nothing about internals (the details go to the log).
 
-export type Access = "public" | "user" | "admin";
+/** "checkout": a signed-in user, or the browser holding the hosted-session token of the checkout in params.id. */
+export type Access = "public" | "user" | "admin" | "checkout";
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof sessionUser>>>;
 
 interface Options<A extends Access, B extends z.ZodType | undefined, P extends z.ZodType | undefined> {
@@ -40,7 +42,12 @@ export function route<const A extends Access, B extends z.ZodType | undefined = 
   return async (req: Request, segment?: { params?: Promise<unknown> }): Promise<Response> => {
     try {
       let user: SessionUser | null = null;
-      if (options.access !== "public") {
+      if (options.access === "checkout") {
+        const id = ((await segment?.params) as { id?: unknown } | undefined)?.id;
+        const hosted = typeof id === "string" ? await hostedViewer(id, cookieReader(req)) : null;
+        if (hosted) user = hosted as SessionUser;
+      }
+      if (options.access !== "public" && !user) {
         user = await sessionUser();
         if (!user) throw new AppError("unauthenticated", "Sign in first.");
         if (options.access === "admin" && user.role !== "admin") throw new AppError("forbidden", "Admins only.");
@@ -116,4 +123,16 @@ export async function readText(req: Request, limit: number): Promise<string> {
     chunks.push(value);
   }
   return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+/** Reads one cookie of a request. */
+export function cookieReader(req: Request): (name: string) => string | undefined {
+  const header = req.headers.get("cookie") ?? "";
+  return (name) => {
+    for (const part of header.split(";")) {
+      const i = part.indexOf("=");
+      if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    }
+    return undefined;
+  };
 }

@@ -43,3 +43,31 @@ export const eventsQuery = listQuery.extend({
   type: z.union([z.string().min(1).max(60), z.array(z.string().min(1).max(60)).max(20)]).optional(),
   customer: externalId.optional(),
 });
+
+const redirectUrl = z.url({ protocol: /^https?$/, message: "An absolute http(s) URL." }).max(2000);
+
+export const checkoutSessionInput = z.object({
+  customer: customerInput,
+  /** A package (id or slug) — or the host's own amount, currency, credits and description. */
+  package: z.string().min(1).max(100).optional(),
+  amount: z.number().int("Minor units (cents, or satoshis for BTC): a whole number.").positive().max(2_000_000_000).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, "An ISO 4217 code, or BTC.")
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  credits: z.number().int().min(0).max(100_000_000).optional(),
+  description: z.string().trim().min(1).max(200).optional(),
+  rails: z.array(z.string().min(1).max(40)).max(10).optional(),
+  reference: z.string().trim().min(1).max(200).optional(),
+  metadata: metadata.optional(),
+  success_url: redirectUrl,
+  cancel_url: redirectUrl.optional(),
+});
+
+export const sessionParams = z.object({ id: z.string().regex(/^cs_[0-9a-f]{24}$/) });
+
+export const sessionsQuery = listQuery.extend({
+  reference: z.string().min(1).max(200).optional(),
+  customer: externalId.optional(),
+});

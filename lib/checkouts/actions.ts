@@ -20,7 +20,7 @@ export async function retryCheckout(checkoutId: string, userId: string): Promise
   if (!c || c.userId !== userId || !rail?.retryFields) throw new AppError("not_found", "No such checkout.");
   if (c.status !== "failed" && c.status !== "expired") throw new AppError("conflict", "This payment is not finished yet.");
   const fields = await rail.retryFields(c);
-  return createCheckout({ rail: rail.id, userId, packageId: c.packageId, fields });
+  return createCheckout({ rail: rail.id, userId, ...(c.sessionId ? { sessionId: c.sessionId } : { packageId: c.packageId ?? "" }), fields });
 }
 
 /**

@@ -1,12 +1,13 @@
 import "server-only";
 import { lastAvailability } from "@/lib/availability";
-import { db } from "@/lib/db/client";
+import { db, type Prisma } from "@/lib/db/client";
 import { QUEUED_TX } from "@/lib/db/retry";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import { findActivePackage } from "@/lib/packages/packages";
 import { enabledRail } from "@/lib/rails/registry";
+import type { PackageSnapshot } from "@/lib/rails/types";
 import { applyFacts } from "./apply";
 import { assertCanStartCheckout, claimCheckoutSlot } from "./rate-limit";
 import { SNAPSHOT_SELECT } from "./snapshot";
@@ -18,14 +19,69 @@ import { SNAPSHOT_SELECT } from "./snapshot";
 // reserves: a fresh address), then the rail's start (talking to the provider), and finally
 // the `satchel/checkout.created` outbox event that starts the lifecycle — on every rail.
 
-export interface NewCheckout {
+export type NewCheckout = {
   rail: string;
   userId: string;
-  /** Package id or slug. */
-  packageId: string;
   /** Rail-specific buyer input from the buy form. */
   fields?: Record<string, string>;
   now?: Date;
+} & (
+  | {
+      /** Package id or slug. */
+      packageId: string;
+      sessionId?: undefined;
+    }
+  | {
+      /** A host's checkout session: its terms (package or own amount), rails, reference and metadata. */
+      sessionId: string;
+      packageId?: undefined;
+    }
+);
+
+interface Terms {
+  /** What the rail prices (a package, or the session's own amount as a package-shaped snapshot). */
+  pkg: PackageSnapshot;
+  packageId: string | null;
+  sessionId: string | null;
+  reference: string | null;
+  metadata: Prisma.InputJsonValue | undefined;
+}
+
+/** A package's terms, or a host session's (whose customer must be this buyer, open, allowing this rail). */
+async function termsOf(input: NewCheckout, railId: string, now: Date): Promise<Terms> {
+  if (input.sessionId === undefined) {
+    const pkg = await findActivePackage(input.packageId);
+    if (!pkg) throw new AppError("not_found", "That package is not available.");
+    return { pkg, packageId: pkg.id, sessionId: null, reference: null, metadata: undefined };
+  }
+  const s = await db.checkoutSession.findUnique({
+    where: { id: input.sessionId },
+    select: {
+      id: true,
+      packageId: true,
+      description: true,
+      credits: true,
+      amountMinor: true,
+      currency: true,
+      rails: true,
+      reference: true,
+      metadata: true,
+      expiresAt: true,
+      customer: { select: { userId: true } },
+      checkouts: { where: { status: { in: ["paid", "credited", "forwarded"] } }, select: { id: true }, take: 1 },
+    },
+  });
+  if (!s || s.customer.userId !== input.userId) throw new AppError("not_found", "That checkout is not available.");
+  if (s.checkouts.length > 0) throw new AppError("conflict", "This checkout is already paid.");
+  if (s.expiresAt <= now) throw new AppError("conflict", "This checkout session has expired. Go back to the shop and start again.");
+  if (s.rails.length > 0 && !s.rails.includes(railId)) throw new AppError("validation_failed", "This payment method is not offered for this checkout.");
+  return {
+    pkg: { id: s.packageId ?? s.id, slug: s.id, name: s.description, credits: s.credits, priceMinor: s.amountMinor, currency: s.currency },
+    packageId: s.packageId,
+    sessionId: s.id,
+    reference: s.reference,
+    metadata: s.metadata as Prisma.InputJsonValue,
+  };
 }
 
 export interface CreatedCheckout {
@@ -41,8 +97,8 @@ export async function createCheckout(input: NewCheckout): Promise<CreatedCheckou
   // instead of after the backend's timeouts.
   if (!lastAvailability(rail.id).up)
     throw new AppError("unavailable", `${rail.label} payments are unavailable right now. Try another way to pay, or try again in a few minutes.`);
-  const pkg = await findActivePackage(input.packageId);
-  if (!pkg) throw new AppError("not_found", "That package is not available.");
+  const terms = await termsOf(input, rail.id, now);
+  const pkg = terms.pkg;
   await assertCanStartCheckout(input.userId, now);
   const prepared = await rail.prepare({ userId: input.userId, pkg, fields: input.fields ?? {}, now });
 
@@ -57,7 +113,10 @@ export async function createCheckout(input: NewCheckout): Promise<CreatedCheckou
     return tx.checkout.create({
       data: {
         userId: input.userId,
-        packageId: pkg.id,
+        packageId: terms.packageId,
+        sessionId: terms.sessionId,
+        reference: terms.reference,
+        ...(terms.metadata !== undefined ? { metadata: terms.metadata } : {}),
         packageName: pkg.name,
         credits: pkg.credits,
         priceMinor: pkg.priceMinor,

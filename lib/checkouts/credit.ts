@@ -50,6 +50,8 @@ export async function creditInCore(
     { fromStatus: c.status, toStatus: "credited", exception: c.exception, cause: credit.cause, message: credit.message, data: credit.data },
   ]);
   if (!won) throw new LostRace();
+  // A host's plain payment (a session with 0 credits) is credited without a ledger movement.
+  if (credit.credits === 0) return { entryId: "" };
   const entry = await creditInTx(tx, { userId: c.userId, amount: credit.credits, idempotencyKey: creditKey(c.id), reason: "purchase", reference: c.id });
   return { entryId: entry.entryId };
 }

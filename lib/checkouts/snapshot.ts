@@ -13,6 +13,7 @@ export const SNAPSHOT_SELECT = {
   status: true,
   exception: true,
   packageId: true,
+  sessionId: true,
   packageName: true,
   credits: true,
   priceMinor: true,

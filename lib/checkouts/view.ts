@@ -19,8 +19,8 @@ export interface CheckoutView {
   status: CheckoutStatus;
   exception: CheckoutException | null;
   packageName: string;
-  /** The package this checkout bought, for "start a new checkout" (/buy/<packageId>). */
-  packageId: string;
+  /** Where "start a new checkout" goes: the package's buy page, or the host session's hosted page. */
+  startNewHref: string;
   credits: number;
   priceMinor: number;
   currency: string;
@@ -59,6 +59,12 @@ export interface CheckoutView {
 
 export { isOpen };
 
+/** A package's buy page, or — for a host's checkout session — its hosted page. */
+export function startNewHref(c: { sessionId: string | null; package: { slug: string } | null }): string {
+  if (c.sessionId) return `/hosted/${encodeURIComponent(c.sessionId)}`;
+  return c.package ? `/buy/${encodeURIComponent(c.package.slug)}` : "/";
+}
+
 export async function checkoutView(id: string, viewer: Viewer): Promise<CheckoutView | null> {
   const c = await db.checkout.findUnique({
     where: { id },
@@ -76,7 +82,7 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     expectedAmount: c.expectedAmount,
     receivedAmount: c.receivedAmount,
     packageName: c.packageName,
-    packageSlug: c.package.slug,
+    retryHref: startNewHref(c),
     credits: c.credits,
   });
   return {
@@ -85,7 +91,7 @@ export async function checkoutView(id: string, viewer: Viewer): Promise<Checkout
     status: c.status,
     exception: c.exception,
     packageName: c.packageName,
-    packageId: c.packageId,
+    startNewHref: startNewHref(c),
     credits: c.credits,
     priceMinor: c.priceMinor,
     currency: c.currency,

@@ -39,10 +39,19 @@ export interface OutgoingEvent {
 }
 
 export type EventSender = (events: OutgoingEvent[]) => Promise<void>;
+/** Sees every event before it is sent (the host integration records its events here); a failure keeps the event unsent. */
+export type EventTap = (event: OutgoingEvent) => Promise<void>;
 type LocalHandler = (data: EventData) => Promise<unknown>;
 
 // Kept in process state (lib/singleton.ts): Next.js may load this module more than once.
-const g = processState<{ __satchelEventSender?: EventSender | null; __satchelLocalHandlers?: Map<string, LocalHandler> }>("outbox/outbox");
+const g = processState<{ __satchelEventSender?: EventSender | null; __satchelLocalHandlers?: Map<string, LocalHandler>; __satchelEventTap?: EventTap | null }>(
+  "outbox/outbox",
+);
+
+/** Registers the tap every event passes through before it is sent (idempotent per event id). */
+export function setEventTap(tap: EventTap | null): void {
+  g.__satchelEventTap = tap;
+}
 
 /** Inngest mode: where events go (inngest/client.ts registers inngest.send). */
 export function setEventSender(sender: EventSender | null): void {
@@ -65,6 +74,7 @@ export async function emitEvent(name: EventName, data: EventData): Promise<{ id:
 /** Sends one recorded event and marks it sent; on failure keeps it unsent with the error. */
 export async function deliver(event: OutgoingEvent): Promise<boolean> {
   try {
+    await g.__satchelEventTap?.(event);
     const sender = g.__satchelEventSender;
     if (sender) await sender([event]);
     else if (inngestConfigured()) throw new Error("Inngest is configured but no event sender is registered in this process");

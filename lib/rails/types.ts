@@ -52,7 +52,10 @@ export interface CheckoutSnapshot {
   rail: string;
   status: CheckoutStatus;
   exception: CheckoutException | null;
-  packageId: string;
+  /** Null for a host's checkout session with its own amount. */
+  packageId: string | null;
+  /** The host's checkout session this attempt belongs to. */
+  sessionId: string | null;
   packageName: string;
   credits: number;
   priceMinor: number;
@@ -202,7 +205,8 @@ export interface PanelInput {
   expectedAmount: bigint;
   receivedAmount: bigint;
   packageName: string;
-  packageSlug: string;
+  /** Where "Try again" / "start a new checkout" goes: the package's buy page, or the host session's hosted page. */
+  retryHref: string;
   credits: number;
 }
 

@@ -32,16 +32,20 @@ export const bitcoinRail: Rail<BitcoinContext> = {
   sandbox: () => bitcoinSettings().simulated,
   fields: [],
 
-  async prepare({ pkg }) {
+  async prepare({ pkg, now }) {
     const settings = bitcoinSettings();
     if (!settings.enabled) throw new AppError("not_found", "Bitcoin payments are not enabled here.");
-    const rate = await lockBtcRate(pkg.currency);
-    const sats = fiatToSats({
-      amountMinor: BigInt(pkg.priceMinor),
-      fiatDecimals: fiatDecimals(pkg.currency),
-      rate: rate.rate,
-      spreadPercent: rate.spreadPercent,
-    });
+    // A host may price in BTC itself (amount in satoshis): no conversion, no rate to lock.
+    const rate = pkg.currency === "BTC" ? { rate: "1", source: "host", at: now, spreadPercent: "0" } : await lockBtcRate(pkg.currency);
+    const sats =
+      pkg.currency === "BTC"
+        ? BigInt(pkg.priceMinor)
+        : fiatToSats({
+            amountMinor: BigInt(pkg.priceMinor),
+            fiatDecimals: fiatDecimals(pkg.currency),
+            rate: rate.rate,
+            spreadPercent: rate.spreadPercent,
+          });
     // Electrum hands out its own fresh addresses; derived sources take the next index (reserve).
     const address = settings.electrum ? await newElectrumAddress(settings.electrum) : undefined;
     return {

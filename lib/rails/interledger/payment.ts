@@ -297,7 +297,7 @@ export async function observeInterledger(checkout: Pick<CheckoutSnapshot, "id" |
 }
 
 /** What the checkout page shows (owner-visible; never the continuation token). */
-export async function interledgerDetails(checkoutId: string, packageSlug: string): Promise<Record<string, string | number | boolean | null>> {
+export async function interledgerDetails(checkoutId: string, retryHref: string): Promise<Record<string, string | number | boolean | null>> {
   const p = await db.ilpPayment.findUnique({
     where: { checkoutId },
     select: {
@@ -319,7 +319,7 @@ export async function interledgerDetails(checkoutId: string, packageSlug: string
     approveUrl: p.finishedAt ? null : p.interactUrl,
     finished: p.finishedAt !== null,
     result: p.result,
-    retryHref: `/buy/${encodeURIComponent(packageSlug)}`,
+    retryHref,
     sandbox: settings.mode === "sandbox",
   };
 }

@@ -24,5 +24,5 @@ export const interledgerRail: Rail<IlpContextData> = {
   observe: ({ checkout }) => observeInterledger(checkout),
   webhook: interledgerWebhook,
   providerReturn: (checkout, params, now) => finishInterledger(checkout, params, now),
-  panel: async (c) => ({ details: await interledgerDetails(c.id, c.packageSlug) }),
+  panel: async (c) => ({ details: await interledgerDetails(c.id, c.retryHref) }),
 };

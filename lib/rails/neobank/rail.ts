@@ -63,7 +63,7 @@ export const neobankRail: Rail<NeobankContext> = {
         paymentUrl: p?.paymentUrl ?? null,
         gatewayStatus: p?.lastStatus ?? null,
         gatewayTxId: p?.gatewayTxId ?? null,
-        retryHref: p ? `/buy/${encodeURIComponent(c.packageSlug)}` : null,
+        retryHref: p ? c.retryHref : null,
         sandbox: neobankSettings().sandbox,
       },
     };

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 // remainder after an underpayment) as an SVG image, owner or admin only. Drawn on the server
 // with qrcode.react, so the checkout page ships no QR library (its page-weight budget); the page's <img> changes
 // URL when the amount does, so a new amount is a new image.
-export const GET = route({ access: "user", params: idParam }, async ({ user, params }) => {
+export const GET = route({ access: "checkout", params: idParam }, async ({ user, params }) => {
   const view = await checkoutView(params.id, user);
   const uri = view?.remainingUri ?? view?.paymentUri;
   if (!view || !uri) throw new AppError("not_found", "No such checkout.");

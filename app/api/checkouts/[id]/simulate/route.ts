@@ -8,6 +8,6 @@ const body = z.discriminatedUnion("action", [
 ]);
 
 // POST /api/checkouts/[id]/simulate — regtest simulator controls (owner or admin; simulator only).
-export const POST = route({ access: "user", params: idParam, body }, async ({ user, params, body }) =>
+export const POST = route({ access: "checkout", params: idParam, body }, async ({ user, params, body }) =>
   sandboxAction(params.id, user, body, { rail: "btc", adminAllowed: true }),
 );

@@ -5,6 +5,6 @@ import { sandboxAction } from "@/lib/checkouts/actions";
 const body = z.object({ action: z.enum(["approve", "cancel", "wrong_pin", "insufficient_funds"]) });
 
 // POST /api/checkouts/[id]/mpesa/sandbox — the local sandbox's buyer answers the prompt (owner only; 404 unless the local fake serves it).
-export const POST = route({ access: "user", params: idParam, body }, async ({ user, params, body }) =>
+export const POST = route({ access: "checkout", params: idParam, body }, async ({ user, params, body }) =>
   sandboxAction(params.id, user, body.action, { rail: "mpesa", adminAllowed: false }),
 );
