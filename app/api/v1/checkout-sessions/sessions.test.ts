@@ -48,8 +48,15 @@ beforeAll(async () => {
     create: { slug: "small", name: "Small", credits: 100, priceMinor: 500, currency: "USD" },
   });
 });
-afterAll(() => {
+afterAll(async () => {
   RAILS.splice(RAILS.indexOf(memoryRail), 1);
+  // Test files of one worker share its database: hand the BIP84 test account's first
+  // addresses back (lib/rails/bitcoin/create.test.ts expects them from index 0).
+  await db.checkout.deleteMany({ where: { rail: "btc", sessionId: { not: null } } });
+  await db.addressCursor.deleteMany({});
+  for (const k of ["BTC_NETWORK", "BTC_XPUB", "ESPLORA_API_URL", "APP_URL"]) delete process.env[k];
+  resetEnvForTests();
+  resetBitcoinSettingsForTests();
 });
 
 type Session = {
