@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { migrateUrl, scratchDatabase, withClient } from "@/test/db";
-import { readMigrations } from "./migrate";
+import { migrateUrl, runnerFor, scratchDatabase, withClient } from "@/test/db";
+import { MigrationLockTimeout, migrate, readMigrations } from "./migrate";
 
 // The hand-written migration runner against fresh, empty databases.
 
@@ -122,5 +122,22 @@ describe("migrate", () => {
     const results = await Promise.all([migrateUrl(url), migrateUrl(url), migrateUrl(url)]);
     expect(results.flat().sort()).toEqual(readMigrations().map((m) => m.name));
     expect(await bookkeeping(url)).toHaveLength(readMigrations().length);
+    // The whole run holds the lock: one run applies everything, its twins wait and find nothing.
+    expect(results.filter((r) => r.length > 0)).toHaveLength(1);
+  });
+
+  test("the lock is transaction-scoped: nothing stays held after a run, and a run blocked too long says why", async () => {
+    const url = await freshDb();
+    await migrateUrl(url);
+    const held = () =>
+      withClient(url, async (c) => (await c.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`)).rowCount);
+    expect(await held()).toBe(0);
+    // Another session holds the migration lock (a stuck deploy): a run gives up with the reason.
+    await withClient(url, async (blocker) => {
+      await blocker.query("SELECT pg_advisory_lock(72707369)");
+      const err = await withClient(url, (c) => migrate(runnerFor(c), readMigrations(), { lockTimeoutMs: 300 })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(MigrationLockTimeout);
+      expect((err as Error).message).toMatch(/held the migration lock for more than 0 s; nothing was applied/);
+    });
   });
 });

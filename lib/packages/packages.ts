@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db/client";
+import { DEFAULT_PACKAGES } from "./defaults";
 
 export interface PackageView {
   id: string;
@@ -21,11 +22,7 @@ export function findActivePackage(idOrSlug: string): Promise<PackageView | null>
   return db.creditPackage.findFirst({ where: { active: true, OR: [{ id: idOrSlug }, { slug: idOrSlug }] }, select });
 }
 
-export const DEFAULT_PACKAGES = [
-  { slug: "small", name: "Small", credits: 100, priceMinor: 500, currency: "USD", sortOrder: 1 },
-  { slug: "medium", name: "Medium", credits: 500, priceMinor: 2000, currency: "USD", sortOrder: 2 },
-  { slug: "large", name: "Large", credits: 1500, priceMinor: 5000, currency: "USD", sortOrder: 3 },
-] as const;
+export { DEFAULT_PACKAGES };
 
 /** Creates the default packages that do not exist yet; never overwrites an admin's edits. */
 export async function seedPackages(): Promise<number> {
