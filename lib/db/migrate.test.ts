@@ -129,8 +129,7 @@ describe("migrate", () => {
   test("the lock is transaction-scoped: nothing stays held after a run, and a run blocked too long says why", async () => {
     const url = await freshDb();
     await migrateUrl(url);
-    const held = () =>
-      withClient(url, async (c) => (await c.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`)).rowCount);
+    const held = () => withClient(url, async (c) => (await c.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 72707369`)).rowCount);
     expect(await held()).toBe(0);
     // Another session holds the migration lock (a stuck deploy): a run gives up with the reason.
     await withClient(url, async (blocker) => {
