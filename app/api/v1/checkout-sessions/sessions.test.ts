@@ -27,7 +27,10 @@ let secret: string;
 let n = 0;
 const ext = () => `host-user-${Date.now().toString(36)}-${++n}`;
 
+let cursorsBefore: { walletKey: string; nextIndex: number }[] = [];
+
 beforeAll(async () => {
+  cursorsBefore = await db.addressCursor.findMany({ select: { walletKey: true, nextIndex: true } });
   await installMemoryRail();
   for (const k of ["INNGEST_DEV", "INNGEST_SIGNING_KEY", "SMTP_URL", "OMNISEND_API_KEY"]) delete process.env[k];
   Object.assign(process.env, {
@@ -50,10 +53,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   RAILS.splice(RAILS.indexOf(memoryRail), 1);
-  // Test files of one worker share its database: hand the BIP84 test account's first
-  // addresses back (lib/rails/bitcoin/create.test.ts expects them from index 0).
+  // Test files of one worker share its database: hand back the BIP84 test account's addresses
+  // this file took (lib/rails/bitcoin/create.test.ts expects them from index 0), and only those:
+  // other files' checkouts keep theirs, so every other wallet's cursor stays where it is.
   await db.checkout.deleteMany({ where: { rail: "btc", sessionId: { not: null } } });
-  await db.addressCursor.deleteMany({});
+  await db.addressCursor.deleteMany({ where: { walletKey: { notIn: cursorsBefore.map((c) => c.walletKey) } } });
+  for (const c of cursorsBefore) await db.addressCursor.update({ where: { walletKey: c.walletKey }, data: { nextIndex: c.nextIndex } });
   for (const k of ["BTC_NETWORK", "BTC_XPUB", "ESPLORA_API_URL", "APP_URL"]) delete process.env[k];
   resetEnvForTests();
   resetBitcoinSettingsForTests();
