@@ -11,6 +11,7 @@ import type { PackageSnapshot } from "@/lib/rails/types";
 import { applyFacts } from "./apply";
 import { assertCanStartCheckout, claimCheckoutSlot } from "./rate-limit";
 import { SNAPSHOT_SELECT } from "./snapshot";
+import { SETTLED_STATUSES } from "./statuses";
 
 // The one constructor of checkouts, for every rail: the package snapshot, pricing through the
 // rail (amount due in rail units and the locked rate), the clocks, the per-buyer limit (checked
@@ -68,7 +69,7 @@ async function termsOf(input: NewCheckout, railId: string, now: Date): Promise<T
       metadata: true,
       expiresAt: true,
       customer: { select: { userId: true } },
-      checkouts: { where: { status: { in: ["paid", "credited", "forwarded"] } }, select: { id: true }, take: 1 },
+      checkouts: { where: { status: { in: [...SETTLED_STATUSES] } }, select: { id: true }, take: 1 },
     },
   });
   if (!s || s.customer.userId !== input.userId) throw new AppError("not_found", "That checkout is not available.");

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
+import { isCredited, SETTLED_STATUSES } from "@/lib/checkouts/statuses";
 import { db, type Prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -67,11 +68,9 @@ const sessionSelect = {
 } satisfies Prisma.CheckoutSessionSelect;
 type SessionRow = Prisma.CheckoutSessionGetPayload<{ select: typeof sessionSelect }>;
 
-const PAID = new Set(["paid", "credited", "forwarded"]);
-
 export function sessionStatus(s: Pick<SessionRow, "expiresAt" | "checkouts">, now = new Date()): "open" | "complete" | "expired" {
-  if (s.checkouts.some((c) => c.status === "credited" || c.status === "forwarded")) return "complete";
-  if (s.checkouts.some((c) => PAID.has(c.status))) return "open";
+  if (s.checkouts.some((c) => isCredited(c.status))) return "complete";
+  if (s.checkouts.some((c) => SETTLED_STATUSES.includes(c.status))) return "open";
   return s.expiresAt <= now ? "expired" : "open";
 }
 
