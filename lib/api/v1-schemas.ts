@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HOST_EVENT_TYPES } from "@/lib/host/event-types";
 
 // The zod schemas of /api/v1: the routes validate with these, and the OpenAPI document is
 // generated from them, so the two cannot drift apart.
@@ -70,4 +71,58 @@ export const sessionParams = z.object({ id: z.string().regex(/^cs_[0-9a-f]{24}$/
 export const sessionsQuery = listQuery.extend({
   reference: z.string().min(1).max(200).optional(),
   customer: externalId.optional(),
+});
+
+// ── Webhook endpoints (POST|GET|DELETE /api/v1/webhook-endpoints, POST …/{id}/rotate) ──
+
+export const webhookEventType = z.enum(HOST_EVENT_TYPES);
+
+export const webhookEndpointInput = z.object({
+  /** Where events are POSTed: https on a public address (an operator setting allows local URLs in development). */
+  url: z.url({ protocol: /^https?$/, message: "An absolute https URL." }).max(2000),
+  description: z.string().trim().max(500).optional(),
+  /** Event types to receive, or ["*"] for every type (the default). */
+  enabled_events: z.union([z.array(z.literal("*")).length(1), z.array(webhookEventType).min(1).max(HOST_EVENT_TYPES.length)]).default(["*"]),
+});
+
+export const webhookEndpointParams = z.object({ id: z.string().regex(/^we_[0-9a-f]{24}$/) });
+
+export const webhookEndpointRotateInput = z.object({
+  /** How long the previous secret keeps signing beside the new one (seconds, default 24 h, 0 = retire it now). */
+  expires_in: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600)
+    .default(24 * 3600),
+});
+
+export const webhookEndpoint = z.object({
+  id: z.string(),
+  object: z.literal("webhook_endpoint"),
+  url: z.string(),
+  description: z.string().nullable(),
+  enabled_events: z.array(z.string()),
+  /** "disabled" after failing for the whole retry window (about 3 days), or by an admin. */
+  status: z.enum(["enabled", "disabled"]),
+  disabled_at: z.string().nullable(),
+  /** When the current run of failed attempts began (null while deliveries succeed). */
+  failing_since: z.string().nullable(),
+  /** Until when the previous secret still signs beside the current one (rotation). */
+  previous_secret_expires_at: z.string().nullable(),
+  created_at: z.string(),
+  /** `whsec_<base64>`: only in the answer to a create or a rotate, never again. */
+  secret: z.string().optional(),
+});
+export type WebhookEndpointView = z.infer<typeof webhookEndpoint>;
+
+export const webhookEndpointDeleted = z.object({ id: z.string(), object: z.literal("webhook_endpoint"), deleted: z.literal(true) });
+
+/** The body of every webhook delivery: the event exactly as GET /api/v1/events lists it. */
+export const webhookPayload = z.object({
+  id: z.string(),
+  object: z.literal("event"),
+  type: webhookEventType,
+  created_at: z.string(),
+  data: z.object({ object: z.unknown() }),
 });

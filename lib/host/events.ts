@@ -2,24 +2,14 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+import type { HostEventType } from "./event-types";
 import { type Page, pageWhere } from "./pagination";
 
 // Events a host can read (GET /api/v1/events) and receives as webhooks. Each is written
 // once: sourceKey names what it announces (a ledger movement's idempotency key, an outbox
 // row), so recording it again — a retried step, a re-sent outbox row — finds the first.
 
-export const HOST_EVENT_TYPES = [
-  "checkout.created",
-  "checkout.credited",
-  "checkout.failed",
-  "checkout.expired",
-  "checkout.needs_attention",
-  "credits.debited",
-  "credits.granted",
-  "credits.refunded",
-  "credits.adjusted",
-] as const;
-export type HostEventType = (typeof HOST_EVENT_TYPES)[number];
+export { HOST_EVENT_TYPES, type HostEventType } from "./event-types";
 
 type Tx = Prisma.TransactionClient;
 
