@@ -44,6 +44,15 @@ describe("searchPayments", () => {
     expect(await ids(`nothing-${randomUUID()}`)).toEqual([]);
   });
 
+  it("finds an M-Pesa payment by its receipt number, as the buyer reads it from the SMS (any case)", async () => {
+    const s = await seeded();
+    const receipt = `R${s.tag}`.toUpperCase().slice(0, 12);
+    await db.mpesaPayment.create({ data: { checkoutId: s.c.id, phone: "254708374149", amountKes: 50, receiptNumber: receipt, resultCode: 0 } });
+    const ids = async (q: string) => (await searchPayments(parsePaymentQuery({ q }))).rows.map((r) => r.id);
+    expect(await ids(receipt)).toEqual([s.c.id]);
+    expect(await ids(receipt.toLowerCase())).toEqual([s.c.id]);
+  });
+
   it("filters by status, exception, rail, date range and user; sorts and pages on the server", async () => {
     const s = await seeded();
     const q = (extra: Record<string, string>) => searchPayments(parsePaymentQuery({ user: s.user.id, ...extra }));

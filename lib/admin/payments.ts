@@ -104,6 +104,8 @@ export async function paymentWhere(q: PaymentQuery): Promise<Prisma.CheckoutWher
         { externalRef: s },
         { outputs: { some: { txid: s.toLowerCase() } } },
         { sweeps: { some: { txid: s.toLowerCase() } } },
+        // M-Pesa receipts are upper case (e.g. "NLJ7RT61SV"); buyers read them out of an SMS.
+        { mpesa: { is: { receiptNumber: s.toUpperCase() } } },
       ],
     });
   }

@@ -37,7 +37,10 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
 
   return (
     <div>
-      <PageTitle title="Payments" lead="Every checkout on every rail. Search finds a checkout id, buyer email, address, txid or provider reference." />
+      <PageTitle
+        title="Payments"
+        lead="Every checkout on every rail. Search finds a checkout id, buyer email, address, txid, provider reference or M-Pesa receipt number."
+      />
       {/* A plain GET form: the URL holds the filters, so views can be bookmarked and work without JavaScript. */}
       <form
         method="get"
@@ -55,7 +58,7 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
             name="q"
             type="search"
             defaultValue={query.q ?? ""}
-            placeholder="Checkout id, email, address, txid or provider reference"
+            placeholder="Checkout id, email, address, txid, reference or M-Pesa receipt"
             className={input}
           />
         </div>

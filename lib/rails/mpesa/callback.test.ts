@@ -55,13 +55,13 @@ describe("parseStkCallback", () => {
   });
 
   it("an unknown code fails with the provider's text", () => {
-    const cb = parseStkCallback(failure(1025, "An error occurred while sending a push request"));
+    const cb = parseStkCallback(failure(4321, "Some new Daraja failure"));
     expect(cb.outcome).toEqual({
       kind: "failed",
-      resultCode: 1025,
-      buyerMessage: "M-Pesa did not complete the payment: An error occurred while sending a push request",
+      resultCode: 4321,
+      buyerMessage: "M-Pesa did not complete the payment: Some new Daraja failure",
     });
-    expect(outcomeFor(9999, "")).toMatchObject({ kind: "failed", buyerMessage: "M-Pesa did not complete the payment: result code 9999" });
+    expect(outcomeFor(4322, "")).toMatchObject({ kind: "failed", buyerMessage: "M-Pesa did not complete the payment: result code 4322" });
   });
 
   it("accepts ResultCode as a string (STK query answers use strings)", () => {

@@ -7,6 +7,8 @@
 // CallbackMetadata only comes with ResultCode 0; items are read by Name (their order is not
 // guaranteed) and Balance comes without a Value. Browser-safe, no I/O.
 
+import { DARAJA_STK_RESULT_CODES } from "./result-codes";
+
 export type MpesaOutcome =
   | { kind: "paid"; receipt: string | null; amount: number | null; phone: string | null; transactionDate: string | null }
   | { kind: "failed"; resultCode: number; buyerMessage: string };
@@ -27,14 +29,8 @@ export class CallbackError extends Error {
   }
 }
 
-/** Plain-language messages for the result codes a buyer can do something about. */
-export const BUYER_MESSAGES: Readonly<Record<number, string>> = {
-  1: "Your M-Pesa balance is too low for this payment. Top up your M-Pesa account, then try again.",
-  1019: "The M-Pesa prompt expired before it was answered. Try again and enter your PIN when the prompt appears.",
-  1032: "You cancelled the M-Pesa prompt on your phone. Nothing was charged.",
-  1037: "We could not reach your phone. Check that it is on, has network and is unlocked, then try again.",
-  2001: "The M-Pesa PIN entered was wrong. Nothing was charged — try again with the right PIN.",
-};
+/** Plain-language messages for every ResultCode Daraja documents (result-codes.ts). */
+export const BUYER_MESSAGES: Readonly<Record<number, string>> = Object.fromEntries(DARAJA_STK_RESULT_CODES.map((c) => [c.code, c.buyer]));
 
 /** The outcome of a final ResultCode (0 → paid; anything else → failed with a message). */
 export function outcomeFor(resultCode: number, resultDesc: string, items: Map<string, string | number | null> = new Map()): MpesaOutcome {
