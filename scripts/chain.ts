@@ -3,6 +3,8 @@
 // (see lib/rails/bitcoin/sandbox/server.ts), e.g.
 //   curl -XPOST localhost:3002/_sim/pay -d '{"address":"bcrt1q…","sats":50000}'
 //   curl -XPOST localhost:3002/_sim/mine -d '{"blocks":1}'
+// First: the .env files, before any module reads process.env.
+import "./load-env";
 import { startSimulator } from "@/lib/rails/bitcoin/sandbox/server";
 
 const port = Number(process.env.CHAIN_PORT ?? 3002);

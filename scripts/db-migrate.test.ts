@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, expect, test } from "vitest";
 import { scratchDatabase, withClient } from "@/test/db";
@@ -38,4 +41,23 @@ test("a Vercel preview build does not migrate; production migrates the direct UR
   expect(again.stdout).toMatch(/nothing to apply/);
   expect(again.stdout).not.toMatch(/default packages/);
   expect(await withClient(url, async (c) => (await c.query(`SELECT 1 FROM "CreditPackage"`)).rowCount)).toBe(2);
+}, 300_000);
+
+test("`npm run db:migrate` reads DATABASE_URL from the project's .env, as `next start` does", async () => {
+  const { url, drop } = await scratchDatabase("dotenv");
+  cleanups.push(drop);
+  // A project folder whose only settings are in .env (the code is the worktree's, linked in).
+  const dir = await mkdtemp(path.join(tmpdir(), "satchel-dotenv-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  for (const name of ["package.json", "node_modules", "scripts", "lib", "prisma", "tsconfig.json"]) await symlink(path.resolve(name), path.join(dir, name));
+  await writeFile(path.join(dir, ".env"), `# as the seeds teach\nDATABASE_URL="${url}"\n`);
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const k of ["DATABASE_URL", "DIRECT_DATABASE_URL", "NODE_ENV", "VERCEL", "VERCEL_ENV", "SATCHEL_MIGRATE", "SATCHEL_DATA_DIR"]) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith("npm_")) delete env[k];
+  const out = await run("npm", ["run", "--silent", "db:migrate"], { cwd: dir, env: env as NodeJS.ProcessEnv, timeout: 120_000 });
+  expect(out.stdout).toMatch(/Environment: \.env/);
+  expect(out.stdout).toMatch(/Migrations: applied \d+ of \d+/);
+  expect(out.stdout).not.toMatch(/PGlite|embedded/i);
+  const slugs = await withClient(url, async (c) => (await c.query<{ slug: string }>(`SELECT slug FROM "CreditPackage" ORDER BY "sortOrder"`)).rows);
+  expect(slugs.map((r) => r.slug)).toEqual(["small", "medium", "large"]);
 }, 300_000);

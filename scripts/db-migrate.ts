@@ -11,6 +11,8 @@
 // migrates every deploy, SATCHEL_MIGRATE=never none.
 // (The embedded server also migrates itself at start; this is for PostgreSQL deployments
 // and for checking a folder without starting the app.)
+// First: the .env files, before any module reads process.env.
+import "./load-env";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import pg from "pg";

@@ -3,6 +3,8 @@
 // random passwords are kept in $SATCHEL_DATA_DIR/demo-logins.json. Migrate first.
 // Runs under tsx with --conditions=react-server so lib/'s `import "server-only"` resolves.
 
+// First: the .env files, before any module reads process.env.
+import "./load-env";
 import { EmbeddedDatabaseBusyError } from "@/lib/db/embedded-lock";
 import { ConfigError } from "@/lib/env";
 

@@ -3,6 +3,8 @@
 // payments without one (delete them with --delete-tests). Always prints the summary first;
 // a dry run unless --apply. See lib/admin/mpesa-cleanup.ts.
 // Runs under tsx with --conditions=react-server so lib/'s `import "server-only"` resolves.
+// First: the .env files, before any module reads process.env.
+import "./load-env";
 import { ConfigError } from "@/lib/env";
 
 const USAGE = "usage: npm run payments:cleanup -- [--apply] [--delete-tests] [--age-days N]";
