@@ -14,7 +14,7 @@ export interface AuditInput {
   id: string;
   actorId: string;
   action: string;
-  targetType: "checkout" | "user" | "package" | "webhook" | "api_key";
+  targetType: "checkout" | "user" | "package" | "webhook" | "api_key" | "webhook_endpoint";
   targetId: string;
   reason?: string | null;
   data?: Prisma.InputJsonValue;

@@ -12,6 +12,7 @@ const SCOPES = [
   { value: "read", hint: "packages, customers, balances, ledgers, events, checkout sessions" },
   { value: "checkouts:write", hint: "create checkout sessions" },
   { value: "credits:write", hint: "create customers, spend and grant credits" },
+  { value: "webhooks:write", hint: "create, rotate and delete webhook endpoints" },
 ] as const;
 
 /** Creates an API key; the secret comes back once and is shown here, never again. */

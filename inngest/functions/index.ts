@@ -1,5 +1,6 @@
 import { checkoutLifecycle } from "./checkout-lifecycle";
+import { hostMaintenanceCron } from "./host-maintenance";
 import { reconcileCron } from "./reconcile";
 
 /** Every function the serve route registers. */
-export const functions = [checkoutLifecycle, reconcileCron];
+export const functions = [checkoutLifecycle, reconcileCron, hostMaintenanceCron];

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { findAudit, writeAudit } from "@/lib/audit";
+import { type AuditInput, findAudit, writeAudit } from "@/lib/audit";
 import { endSessions } from "@/lib/auth/sessions";
 import { announceCredited, creditInCore, creditKey } from "@/lib/checkouts/credit";
 import { isCredited, RESOLVABLE_STATUSES } from "@/lib/checkouts/statuses";
@@ -65,7 +65,7 @@ type Step = (tx: Tx) => Promise<
       applied: true;
       message: string;
       action: string;
-      targetType: "checkout" | "user" | "package" | "webhook" | "api_key";
+      targetType: AuditInput["targetType"];
       targetId: string;
       data?: Prisma.InputJsonValue;
       /** Shown once to the admin, never stored or logged (a new API key's secret). */

@@ -3,7 +3,9 @@ import { z } from "zod";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { generateKey, SCOPES } from "@/lib/host/keys";
-import { type ActionContext, type ActionOutcome, audited } from "./actions";
+import type { WebhookFetch } from "@/lib/host/webhook-fetch";
+import { enableEndpoint, endpointsWithDeliveries, redeliver } from "@/lib/host/webhooks";
+import { type ActionContext, type ActionOutcome, audited, precheck } from "./actions";
 
 // API keys for host applications (/admin/developers). Creating returns the secret once, in
 // the outcome only: the database keeps its SHA-256, the audit row its prefix. Revoking is
@@ -83,4 +85,43 @@ export async function revokeApiKey(ctx: ActionContext, keyId: string, now = new 
       data: { prefix: key.prefix },
     };
   });
+}
+
+// Webhook endpoints (created by hosts through the API): admins see each endpoint's recent
+// deliveries and their last attempt, redeliver one (a new attempt now, the same webhook-id)
+// and turn a disabled endpoint back on. Both actions are audited.
+
+export const listWebhookEndpoints = () => endpointsWithDeliveries({ deliveries: 20 });
+
+export async function redeliverWebhook(ctx: ActionContext, deliveryId: string, opts: { fetch?: WebhookFetch; now?: Date } = {}): Promise<ActionOutcome> {
+  const seen = await precheck(ctx);
+  if (seen) return seen;
+  const d = await db.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { endpointId: true, eventId: true } });
+  if (!d) throw new AppError("not_found", "No such delivery.");
+  const r = await redeliver(deliveryId, { actorId: ctx.actorId, ...opts });
+  const message = r.ok
+    ? `Redelivered: answered ${r.statusCode} in ${r.latencyMs} ms.`
+    : `Redelivered; it failed again: ${r.statusCode ? `HTTP ${r.statusCode}` : (r.error ?? "no answer")}.`;
+  const out = await audited(ctx, async () => ({
+    applied: true,
+    message,
+    action: "webhook_delivery.redeliver",
+    targetType: "webhook_endpoint",
+    targetId: d.endpointId,
+    data: { deliveryId, eventId: d.eventId, ok: r.ok, statusCode: r.statusCode, error: r.error },
+  }));
+  return { ...out, message: out.applied ? message : out.message };
+}
+
+export async function enableWebhookEndpoint(ctx: ActionContext, endpointId: string, now = new Date()): Promise<ActionOutcome> {
+  const seen = await precheck(ctx);
+  if (seen) return seen;
+  if (!(await enableEndpoint(endpointId, now))) return { applied: false, message: "The endpoint is not disabled." };
+  return audited(ctx, async () => ({
+    applied: true,
+    message: "Endpoint enabled: its undelivered events are sent again now.",
+    action: "webhook_endpoint.enable",
+    targetType: "webhook_endpoint",
+    targetId: endpointId,
+  }));
 }

@@ -2,6 +2,9 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
+
+export { pruneIdempotencyKeys, RETENTION_MS } from "@/lib/host/retention";
+
 import { ApiError } from "./v1-errors";
 
 // Idempotency-Key with Stripe's semantics. The first request with a key claims it (a row
@@ -11,7 +14,7 @@ import { ApiError } from "./v1-errors";
 // waits for its answer a short while (so a burst of retries all get the one answer) and
 // gets 409 if it is still running then. Only answers are stored: a request that fails
 // validation never claims the key, and an unexpected failure (a 500) releases it so the
-// client can retry. Keys are kept at least 24 hours (pruneIdempotencyKeys drops older ones).
+// client can retry. Keys belong to the API key that sent them (scope). Keys are kept at least 24 hours (pruneIdempotencyKeys drops older ones).
 
 export interface StoredAnswer {
   status: number;
@@ -21,7 +24,6 @@ export interface StoredAnswer {
 }
 
 export const KEY_MAX = 255;
-export const RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Canonical JSON (object keys sorted) so `{a,b}` and `{b,a}` are the same body. */
 function canonical(v: unknown): string {
@@ -41,6 +43,8 @@ export function requestHash(method: string, path: string, body: unknown): string
 }
 
 export interface IdempotentRequest {
+  /** Whose keys these are (the API key's id): the same Idempotency-Key from two API keys is two requests. */
+  scope?: string;
   key: string;
   method: string;
   path: string;
@@ -73,7 +77,10 @@ export async function idempotent(req: IdempotentRequest, run: () => Promise<{ st
 
 async function claim(req: IdempotentRequest, hash: string): Promise<string | null> {
   try {
-    const row = await db.idempotencyRecord.create({ data: { key: req.key, method: req.method, path: req.path, requestHash: hash }, select: { id: true } });
+    const row = await db.idempotencyRecord.create({
+      data: { scope: req.scope ?? "", key: req.key, method: req.method, path: req.path, requestHash: hash },
+      select: { id: true },
+    });
     return row.id;
   } catch (err) {
     if (isUniqueViolation(err)) return null;
@@ -85,7 +92,7 @@ async function twin(req: IdempotentRequest, hash: string): Promise<StoredAnswer>
   const deadline = Date.now() + (req.waitMs ?? 10_000);
   for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
     const row = await db.idempotencyRecord.findUnique({
-      where: { key: req.key },
+      where: { scope_key: { scope: req.scope ?? "", key: req.key } },
       select: { requestHash: true, responseStatus: true, responseBody: true, completedAt: true },
     });
     if (!row) {
@@ -118,10 +125,4 @@ async function twin(req: IdempotentRequest, hash: string): Promise<StoredAnswer>
       );
     await new Promise((r) => setTimeout(r, pause));
   }
-}
-
-/** Drops stored answers older than the retention window (run by the reconciler). */
-export async function pruneIdempotencyKeys(now = new Date(), olderThanMs = 2 * RETENTION_MS): Promise<number> {
-  const r = await db.idempotencyRecord.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - Math.max(olderThanMs, RETENTION_MS)) } } });
-  return r.count;
 }

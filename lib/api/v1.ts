@@ -73,7 +73,7 @@ export function v1<B extends z.ZodType | undefined = undefined, P extends z.ZodT
         const answer = await run();
         return NextResponse.json(answer.body, { status: answer.status });
       }
-      const answer = await idempotent({ key: idempotencyKey, method: req.method, path: url.pathname, body: raw ?? null }, async () => {
+      const answer = await idempotent({ scope: key.id, key: idempotencyKey, method: req.method, path: url.pathname, body: raw ?? null }, async () => {
         try {
           return await run();
         } catch (err) {

@@ -4,6 +4,7 @@ import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import type { HostEventType } from "./event-types";
 import { type Page, pageWhere } from "./pagination";
+import { fanOutInTx } from "./webhooks";
 
 // Events a host can read (GET /api/v1/events) and receives as webhooks. Each is written
 // once: sourceKey names what it announces (a ledger movement's idempotency key, an outbox
@@ -28,6 +29,7 @@ export async function recordHostEventInTx(tx: Tx, e: HostEventInput): Promise<st
     data: { id: newEventId(), type: e.type, sourceKey: e.sourceKey, customerId: e.customerId ?? null, data: e.data as Prisma.InputJsonValue },
     select: { id: true },
   });
+  await fanOutInTx(tx, row.id, e.type);
   return row.id;
 }
 
@@ -36,7 +38,7 @@ export async function recordHostEvent(e: HostEventInput): Promise<{ id: string; 
   const existing = await db.hostEvent.findUnique({ where: { sourceKey: e.sourceKey }, select: { id: true } });
   if (existing) return { id: existing.id, created: false };
   try {
-    return { id: await recordHostEventInTx(db as unknown as Tx, e), created: true };
+    return { id: await db.$transaction((tx) => recordHostEventInTx(tx, e)), created: true };
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
     const twin = await db.hostEvent.findUnique({ where: { sourceKey: e.sourceKey }, select: { id: true } });

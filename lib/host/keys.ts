@@ -7,7 +7,7 @@ import { db } from "@/lib/db/client";
 // stored. The secret has 256 random bits, so a plain hash (no salt, no slow KDF) is enough,
 // and looking the hash up by a unique index is the comparison.
 
-export const SCOPES = ["read", "checkouts:write", "credits:write"] as const;
+export const SCOPES = ["read", "checkouts:write", "credits:write", "webhooks:write"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface GeneratedKey {

@@ -1,5 +1,6 @@
 import "server-only";
 import { env, inngestConfigured } from "@/lib/env";
+import { hostMaintenance } from "@/lib/host/maintenance";
 import { log } from "@/lib/log";
 import { processState } from "@/lib/singleton";
 import { registerLocalHandlers } from "./local";
@@ -8,7 +9,7 @@ import { type ReconcileCounts, reconcile } from "./reconcile";
 // The in-process driver: without Inngest (the embedded default, a VPS running `next start`),
 // it runs the reconciler's sweep every RECONCILE_INTERVAL_SECONDS through the same lib/
 // functions the Inngest functions call — crediting, forwarding, expiry and notifications
-// all happen with no other service. The next tick is scheduled only after the previous one
+// all happen with no other service, and so do the webhooks to host applications. The next tick is scheduled only after the previous one
 // finished, so it never overlaps itself.
 
 interface DriverState {
@@ -41,6 +42,13 @@ export function startDriver(opts: { intervalSeconds?: number; force?: boolean } 
       if (c.credited || c.expired || c.forwarded || c.notified || c.eventsResent || c.errors) log.info({ ...c }, "background sweep");
     } catch (err) {
       log.error({ err }, "background sweep failed; next tick retries");
+    }
+    try {
+      // Webhooks to host applications (and the Idempotency-Key cleanup): due deliveries each tick.
+      const h = await hostMaintenance();
+      if (h.attempted || h.idempotencyKeysPruned) log.info({ ...h }, "host webhooks");
+    } catch (err) {
+      log.error({ err }, "webhook delivery sweep failed; next tick retries");
     }
     if (!state.stopped) state.timer = setTimeout(tick, intervalMs).unref();
   };

@@ -249,6 +249,21 @@ describe("debits and grants", () => {
     expect(later.text).toBe(answers[0]?.text);
   });
 
+  test("Idempotency-Keys belong to their API key: two keys sending the same key and body make two debits, each replayed to its own key", async () => {
+    const a = await createKey();
+    const b = await createKey();
+    const id = await newCustomer(a.secret, 100);
+    const idem = key();
+    const first = await debit(a.secret, id, 10, idem);
+    const second = await debit(b.secret, id, 10, idem);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
+    expect(second.body.id).not.toBe(first.body.id);
+    expect((await debit(a.secret, id, 10, idem)).text).toBe(first.text);
+    expect((await debit(b.secret, id, 10, idem)).text).toBe(second.text);
+    expect(await ledgerSum(id)).toEqual({ balance: 80, sum: 80, entries: 3 });
+  });
+
   test("100 concurrent distinct debits of 1 on a balance of 50: exactly 50 succeed, 50 get 402, balance 0, Σ ledger = balance", async () => {
     const k = await createKey();
     const id = await newCustomer(k.secret, 50);

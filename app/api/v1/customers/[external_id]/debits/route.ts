@@ -5,6 +5,13 @@ import { debitCustomer } from "@/lib/host/credits";
 // POST /api/v1/customers/{external_id}/debits — spend credits (402 when the balance is short).
 export const POST = v1(
   { scope: "credits:write", params: customerParams, body: debitInput, idempotency: "required", status: 201 },
-  async ({ params, body, idempotencyKey }) =>
-    debitCustomer({ externalId: params.external_id, amount: body.amount, key: idempotencyKey!, description: body.description, metadata: body.metadata }),
+  // The movement's identity is the API key plus its Idempotency-Key: two keys never share a movement.
+  async ({ params, body, idempotencyKey, key }) =>
+    debitCustomer({
+      externalId: params.external_id,
+      amount: body.amount,
+      key: `${key.id}:${idempotencyKey}`,
+      description: body.description,
+      metadata: body.metadata,
+    }),
 );
