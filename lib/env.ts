@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { type PropertyMapping, parsePropertyMapping } from "@/lib/omnisend-mapping";
 
 // Every setting Satchel reads, validated once. Import `env()` instead of touching
 // process.env, so a missing or malformed variable fails at start with its name.
@@ -134,6 +135,19 @@ const schema = z
     ELECTRUM_NOTIFY_TOKEN: optional.pipe(z.string().min(24, "must be at least 24 random characters (openssl rand -hex 16)").optional()),
     OMNISEND_API_KEY: optional,
     OMNISEND_API_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://api.omnisend.com" }).optional()),
+    // The "credits purchased" event's name and properties (lib/omnisend-mapping.ts), and the
+    // sign-up event (unset: none is sent).
+    OMNISEND_PURCHASE_EVENT: optional.pipe(z.string().max(100, "must be at most 100 characters").default("credits purchased")),
+    OMNISEND_PURCHASE_PROPERTIES: optional.transform((v, ctx): PropertyMapping | undefined => {
+      if (v === undefined) return undefined;
+      try {
+        return parsePropertyMapping(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+    OMNISEND_WELCOME_EVENT: optional.pipe(z.string().max(100, "must be at most 100 characters").optional()),
   })
   .superRefine((e, ctx) => {
     if (e.DATABASE_URL && !e.AUTH_SECRET)

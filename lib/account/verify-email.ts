@@ -6,6 +6,7 @@ import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { isLocale, type Locale } from "@/lib/i18n/config";
 import { log } from "@/lib/log";
+import { sendWelcome } from "@/lib/omnisend/events";
 import { accountLink, sendAccountEmail } from "./mail";
 
 // Sign-up and proving an address. Sign-up answers the same whether or not the address already
@@ -75,8 +76,11 @@ export type SignUpResult = { ok: true } | { ok: false; fieldErrors: Record<strin
 export async function signUpAccount(input: SignUpInput, locale: Locale, now = new Date()): Promise<SignUpResult> {
   try {
     const user = await registerUser(input);
-    await db.user.updateMany({ where: { id: user.id }, data: { locale: isLocale(locale) ? locale : "en" } });
+    const lang = isLocale(locale) ? locale : "en";
+    await db.user.updateMany({ where: { id: user.id }, data: { locale: lang } });
     await sendVerificationEmail(user.id, now);
+    // Once per new account (the outbox row is keyed by it); a failure waits for the reconciler.
+    await sendWelcome({ userId: user.id, email: user.email, name: user.name, locale: lang, createdAt: now }, now);
     return { ok: true };
   } catch (err) {
     if (!isAppError(err) || err.code !== "validation_failed") throw err;

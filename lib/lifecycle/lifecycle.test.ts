@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { creditCheckout, creditKey } from "@/lib/checkouts/credit";
 import { db } from "@/lib/db/client";
 import { resetEnvForTests } from "@/lib/env";
+import { eventUuid } from "@/lib/omnisend/events";
 import { deliver, EVENTS, emitEvent, setEventSender } from "@/lib/outbox/outbox";
 import { simulator } from "@/lib/rails/bitcoin/client";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
@@ -13,7 +14,6 @@ import { advanceCheckout } from "./advance";
 import { expireCheckout } from "./expire";
 import { registerLocalHandlers } from "./local";
 import { notifyCredited, receiptKey } from "./notify";
-import { eventUuid } from "./omnisend";
 import { observeEveryMs, RECONCILE_LOCK_KEY, reconcile } from "./reconcile";
 
 // The lifecycle against real PostgreSQL and the regtest simulator over HTTP: the same path

@@ -5,8 +5,8 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { formatDateTime, formatMoney, formatRailAmount } from "@/lib/format";
 import { translator } from "@/lib/i18n/messages";
+import { type OmnisendOutcome, sendCreditsPurchased } from "@/lib/omnisend/events";
 import { railName } from "@/lib/rails/registry";
-import { type OmnisendOutcome, sendCreditsPurchased } from "./omnisend";
 
 // Telling the buyer: once credits land, one email receipt (with a link to the receipt page)
 // and, when OMNISEND_API_KEY is set, one Omnisend "credits purchased" event. Each is

@@ -4,6 +4,7 @@ import { db, Prisma } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { pruneInbox } from "@/lib/inbox/inbox";
 import { log } from "@/lib/log";
+import { resendOmnisendEvents } from "@/lib/omnisend/events";
 import { resendUnsent } from "@/lib/outbox/outbox";
 import { RAILS } from "@/lib/rails/registry";
 import { singleton } from "@/lib/singleton";
@@ -139,6 +140,14 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
   const events = await resendUnsent({ now });
   counts.eventsResent = events.resent;
   counts.errors += events.failed;
+  // Omnisend events that failed (a welcome at sign-up has no step to retry it).
+  try {
+    const omnisend = await resendOmnisendEvents(now);
+    counts.errors += omnisend.failed;
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "reconcile: re-sending Omnisend events failed; retried next sweep");
+    counts.errors++;
+  }
   await pruneHourly(now);
   counts.ms = Math.round(performance.now() - started);
   return counts;
