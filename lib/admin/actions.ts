@@ -11,6 +11,7 @@ import { isRace, LostRace } from "@/lib/db/retry";
 import { sendEmail } from "@/lib/email/email";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
+import { recordAdminMovementInTx } from "@/lib/host/credits";
 import { creditInTx, debitInTx } from "@/lib/ledger/ledger";
 import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { notifyCredited } from "@/lib/lifecycle/notify";
@@ -265,6 +266,14 @@ export async function refundCheckout(ctx: ActionContext, checkoutId: string): Pr
       },
     ]);
     if (!won) throw new LostRace();
+    const origin = await tx.checkout.findUniqueOrThrow({ where: { id: checkoutId }, select: { reference: true, metadata: true } });
+    await recordAdminMovementInTx(tx, {
+      type: "credits.refunded",
+      userId: c.userId,
+      entryId: entry.entryId,
+      idempotencyKey: refundKey(checkoutId),
+      extra: { checkout: checkoutId, checkout_reference: origin.reference, checkout_metadata: origin.metadata ?? {} },
+    });
     return {
       applied: true,
       message: `${amount} credits taken back; the buyer's balance is now ${entry.balanceAfter}.`,
@@ -360,6 +369,7 @@ export async function adjustBalance(ctx: ActionContext, userId: string, amount: 
       }
       throw err;
     }
+    await recordAdminMovementInTx(tx, { type: "credits.adjusted", userId, entryId: entry.entryId, idempotencyKey: m.idempotencyKey });
     return {
       applied: true,
       message: `Balance ${amount > 0 ? "increased" : "reduced"} by ${Math.abs(amount)}; now ${entry.balanceAfter}.`,

@@ -68,7 +68,10 @@ export async function applyFacts(checkoutId: string, facts: Fact[], cause: Event
     const name = outcome.status === "paid" ? EVENTS.paid : outcome.status === "failed" ? EVENTS.failed : outcome.status === "expired" ? EVENTS.expired : null;
     if (name) await emitEvent(name, { checkoutId, source });
   }
-  if (outcome.flagged) await notifyAdmins(checkoutId, outcome.attention ?? "needs attention");
+  if (outcome.flagged) {
+    await emitEvent(EVENTS.needsAttention, { checkoutId, source: opts.source ?? cause });
+    await notifyAdmins(checkoutId, outcome.attention ?? "needs attention");
+  }
   const { attention: _a, ...rest } = outcome;
   return rest;
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db/client";
 import { sendEmail } from "@/lib/email/email";
 import { env } from "@/lib/env";
+import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 
 // When something needs a person — background work gave up on a checkout (a lifecycle run
 // failed after its retries, a sweep would be dust), or a provider said something the rule
@@ -12,6 +13,7 @@ export async function flagAttention(checkoutId: string, reason: string): Promise
   const text = reason.slice(0, 1000);
   const { count } = await db.checkout.updateMany({ where: { id: checkoutId }, data: { needsAttention: true, attentionReason: text } });
   if (count === 0) return { flagged: false, notified: 0 };
+  await emitEvent(EVENTS.needsAttention, { checkoutId, source: "background" });
   return { flagged: true, notified: await notifyAdmins(checkoutId, text) };
 }
 

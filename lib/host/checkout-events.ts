@@ -5,7 +5,7 @@ import { type HostEventType, recordHostEvent } from "./events";
 
 // Checkout events for hosts, taken from the one event path (lib/outbox): every outbox event
 // about a checkout of a host's customer becomes a host event (checkout.created, .credited,
-// .failed, .expired) carrying the checkout with the host's reference and metadata. Keyed by
+// .failed, .expired, .needs_attention) carrying the checkout with the host's reference and metadata. Keyed by
 // the outbox row, so a re-sent outbox event is the same host event.
 
 const TYPES: Partial<Record<string, HostEventType>> = {
@@ -13,6 +13,7 @@ const TYPES: Partial<Record<string, HostEventType>> = {
   [EVENTS.credited]: "checkout.credited",
   [EVENTS.failed]: "checkout.failed",
   [EVENTS.expired]: "checkout.expired",
+  [EVENTS.needsAttention]: "checkout.needs_attention",
 };
 
 export async function checkoutObject(checkoutId: string) {
@@ -33,6 +34,8 @@ export async function checkoutObject(checkoutId: string) {
       reference: true,
       metadata: true,
       failureMessage: true,
+      needsAttention: true,
+      attentionReason: true,
       createdAt: true,
       creditedAt: true,
       user: { select: { customer: { select: { externalId: true } } } },
@@ -56,6 +59,8 @@ export async function checkoutObject(checkoutId: string) {
     reference: c.reference,
     metadata: (c.metadata as Record<string, string> | null) ?? {},
     failure_message: c.failureMessage,
+    needs_attention: c.needsAttention,
+    attention_reason: c.attentionReason,
     created_at: c.createdAt.toISOString(),
     credited_at: c.creditedAt?.toISOString() ?? null,
   };

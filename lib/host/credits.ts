@@ -108,3 +108,18 @@ export async function customerLedger(externalId: string, opts: { limit: number; 
   });
   return { data: rows.slice(0, opts.limit).map((e) => entryView(e, externalId)), hasMore: rows.length > opts.limit };
 }
+
+/**
+ * An admin's refund or balance adjustment of a host's customer, announced in the movement's
+ * own transaction (nothing for buyers without a host). Keyed by the movement, like debits.
+ */
+export async function recordAdminMovementInTx(
+  tx: Prisma.TransactionClient,
+  m: { type: "credits.refunded" | "credits.adjusted"; userId: string; entryId: string; idempotencyKey: string; extra?: Record<string, unknown> },
+): Promise<string | null> {
+  const customer = await tx.customer.findUnique({ where: { userId: m.userId }, select: { externalId: true } });
+  if (!customer) return null;
+  const entry = await tx.ledgerEntry.findUniqueOrThrow({ where: { id: m.entryId }, select: entrySelect });
+  const data = { ...entryView(entry, customer.externalId), ...(m.extra ?? {}) };
+  return recordHostEventInTx(tx, { type: m.type, sourceKey: `ledger:${m.idempotencyKey}`, customerId: customer.externalId, data });
+}

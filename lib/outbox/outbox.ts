@@ -21,6 +21,8 @@ export const EVENTS = {
   credited: "satchel/checkout.credited",
   failed: "satchel/checkout.failed",
   expired: "satchel/checkout.expired",
+  /** The checkout was flagged for a person (data: the checkout; the reason is on the row). */
+  needsAttention: "satchel/checkout.needs_attention",
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
