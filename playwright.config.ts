@@ -89,6 +89,8 @@ export default defineConfig({
       // sandbox fell back to a random port after the buy page had named port + 3 in its hint.
       OPEN_PAYMENTS_SANDBOX_PORT: process.env.E2E_ILP_SANDBOX_PORT ?? String(port + 3),
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      // Webhook endpoints on this machine (the specs' receivers) may receive deliveries.
+      ALLOW_LOCAL_URLS: "1",
     },
   },
 });

@@ -15,7 +15,7 @@ import {
   retryForwarding,
   setRole,
 } from "@/lib/admin/actions";
-import { createApiKey, revokeApiKey } from "@/lib/admin/developers";
+import { createApiKey, enableWebhookEndpoint, redeliverWebhook, revokeApiKey } from "@/lib/admin/developers";
 import { noticeQuery } from "@/lib/admin/notice";
 import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
 import { replayInboxRow } from "@/lib/admin/webhooks";
@@ -142,4 +142,12 @@ export async function createApiKeyAction(_prev: ActionState, form: FormData): Pr
 
 export async function revokeApiKeyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   return run(form, ["/admin/developers"], (ctx) => revokeApiKey(ctx, str(form, "apiKeyId")));
+}
+
+export async function redeliverWebhookAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/developers"], (ctx) => redeliverWebhook(ctx, str(form, "deliveryId")));
+}
+
+export async function enableWebhookEndpointAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin/developers"], (ctx) => enableWebhookEndpoint(ctx, str(form, "endpointId")));
 }

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import { createApiKeyAction, revokeApiKeyAction } from "@/app/admin/actions";
+import { createApiKeyAction, enableWebhookEndpointAction, redeliverWebhookAction, revokeApiKeyAction } from "@/app/admin/actions";
 import { ActionDialog } from "@/components/admin/action-dialog";
 import { ApiKeyForm } from "@/components/admin/api-key-form";
 import { PageTitle } from "@/components/page-title";
 import { card } from "@/components/ui";
-import { listApiKeys } from "@/lib/admin/developers";
+import { listApiKeys, listWebhookEndpoints } from "@/lib/admin/developers";
 import { requireAdminPage } from "@/lib/auth/guards";
 
 export const metadata: Metadata = { title: "Developers" };
@@ -14,7 +14,7 @@ const when = (d: Date | null) => (d ? `${d.toISOString().replace("T", " ").slice
 
 export default async function DevelopersPage() {
   await requireAdminPage("/admin/developers");
-  const keys = await listApiKeys();
+  const [keys, endpoints] = await Promise.all([listApiKeys(), listWebhookEndpoints()]);
   return (
     <div className="space-y-8">
       <PageTitle
@@ -59,6 +59,110 @@ export default async function DevelopersPage() {
             </li>
           ))}
         </ul>
+      </section>
+      <section aria-labelledby="webhooks" className="space-y-3">
+        <h2 id="webhooks" className="font-semibold text-slate-900">
+          Webhook endpoints
+        </h2>
+        <p className="text-sm text-slate-600">
+          Your application creates these through POST /api/v1/webhook-endpoints. Each event is retried for about 3 days until the endpoint answers 2xx; an
+          endpoint failing all that time is disabled and the admins are emailed.
+        </p>
+        {endpoints.length === 0 && <p className="text-sm text-slate-600">No webhook endpoints yet.</p>}
+        {endpoints.map((e) => (
+          <article key={e.id} aria-label={`Webhook endpoint ${e.url}`} className={`${card} space-y-3 p-4`}>
+            <div className="flex flex-wrap items-center gap-3">
+              <div className="min-w-0 flex-1">
+                <p className="break-all font-medium text-slate-900">{e.url}</p>
+                <p className="text-sm text-slate-600">
+                  <code>{e.id}</code> · {e.enabledEvents.join(", ")} · created {when(e.createdAt)}
+                  {e.description ? ` · ${e.description}` : ""}
+                </p>
+                <p className={`text-sm ${e.status === "enabled" ? "text-emerald-800" : "text-red-800"}`}>
+                  {e.status === "enabled" ? "Enabled" : `Disabled ${when(e.disabledAt)}${e.disabledReason === "failing" ? " after 3 days of failures" : ""}`}
+                  {e.failingSince ? ` · failing since ${when(e.failingSince)}` : ""}
+                </p>
+              </div>
+              {e.status === "disabled" && (
+                <ActionDialog
+                  action={enableWebhookEndpointAction}
+                  label="Enable"
+                  title="Enable this endpoint?"
+                  description="Its undelivered events are sent again now, then new events as they happen."
+                  hidden={{ endpointId: e.id }}
+                  confirmLabel="Enable endpoint"
+                />
+              )}
+            </div>
+            {e.deliveries.length === 0 ? (
+              <p className="text-sm text-slate-600">No deliveries yet.</p>
+            ) : (
+              <div className="overflow-x-auto">
+                <table className="w-full text-left text-sm">
+                  <caption className="sr-only">Recent deliveries to {e.url}</caption>
+                  <thead className="text-xs text-slate-600">
+                    <tr>
+                      <th scope="col" className="py-1 pr-3 font-medium">
+                        Event
+                      </th>
+                      <th scope="col" className="py-1 pr-3 font-medium">
+                        Status
+                      </th>
+                      <th scope="col" className="py-1 pr-3 font-medium">
+                        Attempt
+                      </th>
+                      <th scope="col" className="py-1 pr-3 font-medium">
+                        Answer
+                      </th>
+                      <th scope="col" className="py-1 pr-3 font-medium">
+                        Latency
+                      </th>
+                      <th scope="col" className="py-1 pr-3 font-medium">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {e.deliveries.map((d) => {
+                      const last = d.attemptsLog[0];
+                      return (
+                        <tr key={d.id} className="border-t border-slate-200 align-top">
+                          <td className="py-2 pr-3">
+                            {d.event.type}
+                            <br />
+                            <code className="text-xs text-slate-600">{d.eventId}</code>
+                          </td>
+                          <td className="py-2 pr-3">
+                            {d.status}
+                            {d.status === "pending" && d.nextAttemptAt ? (
+                              <span className="block text-xs text-slate-600">next {when(d.nextAttemptAt)}</span>
+                            ) : null}
+                          </td>
+                          <td className="py-2 pr-3">{last ? `#${last.number}${last.trigger === "manual" ? " (redelivery)" : ""}` : "—"}</td>
+                          <td className="max-w-xs py-2 pr-3">
+                            {last ? (last.statusCode ? `HTTP ${last.statusCode}` : (last.error ?? "no answer")) : "—"}
+                            {last?.responseSnippet ? <code className="block truncate text-xs text-slate-600">{last.responseSnippet.slice(0, 80)}</code> : null}
+                          </td>
+                          <td className="py-2 pr-3">{last ? `${last.latencyMs} ms` : "—"}</td>
+                          <td className="py-2 pr-3">
+                            <ActionDialog
+                              action={redeliverWebhookAction}
+                              label="Redeliver"
+                              title={`Redeliver ${d.event.type}?`}
+                              description="Sends the event again now, with the same webhook-id, and records it as a new attempt."
+                              hidden={{ deliveryId: d.id }}
+                              confirmLabel="Redeliver"
+                            />
+                          </td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </article>
+        ))}
       </section>
     </div>
   );
