@@ -128,8 +128,9 @@ const schema = z
     WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     WEBHOOK_REJECTED_PER_SOURCE: z.coerce.number().int().min(1).max(100_000).default(60),
     WEBHOOK_REJECTED_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-    // Outbound calls to URLs a host or provider hands us (webhook endpoints): https to public
-    // addresses only, unless this is set (development, tests: http and localhost allowed).
+    // Outbound calls to URLs a buyer, host or provider hands us (wallet addresses, webhook
+    // endpoints; lib/net/safe-fetch.ts): https to public addresses only, unless this is set
+    // (development, tests: http and localhost allowed).
     ALLOW_LOCAL_URLS: boolish,
     BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(6),
     ELECTRUM_NOTIFY_TOKEN: optional.pipe(z.string().min(24, "must be at least 24 random characters (openssl rand -hex 16)").optional()),
