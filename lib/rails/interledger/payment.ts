@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { callbackBase } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { assertPublicUrl, SafeFetchError } from "@/lib/net/safe-fetch";
 import type { CheckoutSnapshot, Fact, Observation, Prepared, PrepareInput, ProviderReturn, StartResult } from "@/lib/rails/types";
 import { fixedFxSource } from "@/lib/rates/fx";
 import { formatIlpAmount, priceInAsset } from "./amounts";
@@ -36,16 +37,37 @@ export function finishUrl(checkoutId: string): string {
   return `${callbackBase().replace(/\/$/, "")}/api/payments/interledger/finish?checkout=${encodeURIComponent(checkoutId)}`;
 }
 
+/**
+ * A URL the buyer's wallet hands us (or the buyer typed) may be contacted only if it is https
+ * and resolves to public addresses (lib/net/safe-fetch.ts). The Open Payments client does its
+ * own HTTP, so the URL is checked just before it is handed over. The sandbox's own URLs are local.
+ */
+export async function assertReachable(ctx: IlpContext, url: string): Promise<void> {
+  if (ctx.sandbox) return;
+  await assertPublicUrl(url);
+}
+
+export const NOT_REACHABLE = (url: string) =>
+  `${url} is not a reachable wallet address: Satchel only connects to wallets at public https addresses. Check it and try again.`;
+
 async function buyerWallet(ctx: IlpContext, input: string | undefined): Promise<WalletAddress> {
   const check = normalizeWalletAddress(input);
   if (!check.ok) throw new AppError("validation_failed", check.message);
   if (ctx.sandbox && !check.url.startsWith(`${ctx.sandbox.origin}/`))
     throw new AppError("validation_failed", `This is the Interledger sandbox: use a sandbox wallet such as ${ctx.sandbox.walletAddress("alice")}.`);
   try {
+    await assertReachable(ctx, check.url);
     const w = await ctx.client.walletAddress.get({ url: check.url });
     if (!w.authServer || !w.resourceServer) throw new Error("no auth or resource server");
+    // The servers the wallet names are contacted next: the same rule applies to them.
+    await assertReachable(ctx, w.authServer);
+    await assertReachable(ctx, w.resourceServer);
     return w;
   } catch (err) {
+    if (err instanceof SafeFetchError) {
+      log.info({ wallet: check.url, refused: err.url, reason: err.reason }, "buyer wallet address refused: not a public https address");
+      throw new AppError("validation_failed", NOT_REACHABLE(check.url));
+    }
     log.info({ wallet: check.url, err: describeIlpError(err) }, "buyer wallet address did not answer");
     throw new AppError("validation_failed", `${check.url} did not answer as an Open Payments wallet address. Check it and try again.`);
   }
@@ -236,6 +258,8 @@ export async function finishInterledger(checkout: Pick<CheckoutSnapshot, "id">, 
   const ctx = await ilpContext();
   let accessToken: string;
   try {
+    // The continuation URI came from the buyer's auth server: checked like every URL it hands us.
+    await assertReachable(ctx, p.continueUri);
     const grant = await ctx.client.grant.continue({ url: p.continueUri, accessToken: p.continueToken }, { interact_ref: interactRef });
     if (!isFinalizedGrantWithAccessToken(grant)) throw new Error("the grant was continued without an access token");
     accessToken = grant.access_token.value;
