@@ -1,5 +1,6 @@
 // `npm test`: the whole suite, the way CI runs it.
-//   1. lint   biome check (lint + format) and tsc --noEmit (the type-check)
+//   1. lint   biome check (lint + format), tsc --noEmit (the type-check) and `redocly lint` of
+//             the generated /api/v1 OpenAPI document (scripts/openapi.ts, redocly.yaml)
 //   2. unit   vitest run (real PostgreSQL; see vitest.config.ts)
 //   3. build  next build
 //   4. e2e    playwright test against `next start`, on its own database (migrated and seeded
@@ -118,7 +119,14 @@ async function main(): Promise<number> {
         await timed("lint", async () => {
           const lint = await run(bin("biome"), ["check", "."], base);
           const types = await run(bin("tsc"), ["--noEmit"], base);
-          return lint || types;
+          // The /api/v1 OpenAPI document, generated as served, linted with redocly.yaml's rules.
+          const docDir = mkdtempSync(path.join(tmpdir(), "satchel-openapi-"));
+          cleanups.push(() => rmSync(docDir, { recursive: true, force: true }));
+          const doc = path.join(docDir, "openapi.json");
+          const quiet = { ...base, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" };
+          const openapi =
+            (await run(bin("tsx"), ["scripts/openapi.ts", doc], base)) || (await run(bin("redocly"), ["lint", "--config", "redocly.yaml", doc], quiet));
+          return lint || types || openapi;
         }),
       );
     } else if (stage === "unit") {

@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { HOST_EVENT_TYPES } from "@/lib/host/event-types";
+import { z } from "./zod";
 
 // The zod schemas of /api/v1: the routes validate with these, and the OpenAPI document is
 // generated from them, so the two cannot drift apart.
@@ -126,3 +126,95 @@ export const webhookPayload = z.object({
   created_at: z.string(),
   data: z.object({ object: z.unknown() }),
 });
+
+// ── Answers (the OpenAPI document describes the responses with these) ──
+
+const timestamp = z.string().describe("ISO 8601 timestamp (UTC).");
+const stringMap = z.record(z.string(), z.string());
+
+export const apiError = z.object({
+  error: z.object({
+    type: z.enum(["invalid_request_error", "authentication_error", "permission_error", "rate_limit_error", "idempotency_error", "api_error"]),
+    code: z.string().describe("Machine-readable: parameter_invalid, parameter_missing, insufficient_credits, idempotency_key_reused, …"),
+    message: z.string(),
+    param: z.string().nullable().describe("The offending field, dotted for nested ones (customer.external_id), or null."),
+  }),
+});
+
+export const packageView = z.object({
+  id: z.string(),
+  object: z.literal("package"),
+  slug: z.string(),
+  name: z.string(),
+  credits: z.number().int(),
+  amount: z.number().int().describe("Price in minor units of currency."),
+  currency: z.string(),
+});
+
+export const customerView = z.object({
+  object: z.literal("customer"),
+  external_id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  balance: z.number().int().describe("Whole credits."),
+  created_at: timestamp,
+});
+
+export const ledgerEntryView = z.object({
+  id: z.string(),
+  object: z.literal("ledger_entry"),
+  customer: z.string(),
+  type: z.string().describe("debit, grant, purchase, refund, adjustment, …"),
+  amount: z.number().int().describe("Signed whole credits (negative for a debit)."),
+  balance_after: z.number().int(),
+  description: z.string().nullable(),
+  metadata: stringMap,
+  reference: z.string().nullable(),
+  created_at: timestamp,
+});
+
+const checkoutAttempt = z.object({
+  id: z.string(),
+  rail: z.string(),
+  status: z.string(),
+  exception: z.string().nullable(),
+  amount_due: z.string().describe("In the rail's unit (satoshis, cents, …), as a decimal string."),
+  amount_received: z.string(),
+  unit: z.string(),
+  created_at: timestamp,
+  credited_at: timestamp.nullable(),
+});
+
+export const checkoutSessionView = z.object({
+  id: z.string(),
+  object: z.literal("checkout_session"),
+  url: z.string().nullable().describe("The hosted checkout link: only in the answer to a create."),
+  status: z.enum(["open", "complete", "expired"]),
+  customer: z.string(),
+  package: z.string().nullable(),
+  amount: z.number().int(),
+  currency: z.string(),
+  credits: z.number().int(),
+  description: z.string(),
+  rails: z.array(z.string()),
+  reference: z.string().nullable(),
+  metadata: stringMap,
+  success_url: z.string(),
+  cancel_url: z.string().nullable(),
+  expires_at: timestamp,
+  created_at: timestamp,
+  checkouts: z.array(checkoutAttempt),
+});
+
+export const eventView = z.object({
+  id: z.string(),
+  object: z.literal("event"),
+  type: z.string(),
+  created_at: timestamp,
+  data: z.object({ object: z.record(z.string(), z.unknown()).describe("A checkout or a ledger_entry, with the reference and metadata.") }),
+});
+
+/** Cursor pagination: pass the last item's id as starting_after while has_more. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ object: z.literal("list"), url: z.string(), data: z.array(item), has_more: z.boolean() });
+}
