@@ -11,10 +11,13 @@
 //   3. Page weight: the gzipped JavaScript the landing page and a checkout page load, against
 //      their budgets (issue 12: checkout ≤ 165 kB, landing ≤ 140 kB), with the framework's
 //      own share (the not-found page: React + Next's runtime) as the baseline.
-//   4. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
-//      sweep registers itself there).
+//   4. Host API debits (POST /api/v1/customers/{id}/debits, a fresh Idempotency-Key each) vs
+//      the same bare route, at the same connections: p50/p99 and throughput (targets: p99 <
+//      30 ms at 8 connections, ≥ 0.5× the bare route's throughput).
+//   5. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
+//      sweep and the webhook deliveries register themselves there).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -136,7 +139,7 @@ async function main() {
   cleanups.push(() => proxy.close());
   const dataDir = mkdtempSync(path.join(tmpdir(), "satchel-bench-"));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const port = await freePort();
+  const port = Number(process.env.BENCH_PORT) || (await freePort());
   const base = `http://127.0.0.1:${port}`;
   await startApp(
     {
@@ -160,6 +163,13 @@ async function main() {
     port,
   );
   const cookie = await signIn(base, email, password);
+  const apiKey = `sk_${randomBytes(6).toString("hex")}_${randomBytes(32).toString("base64url")}`;
+  await withClient(url, (c) =>
+    c.query(
+      `INSERT INTO "ApiKey" (id, name, prefix, "secretHash", scopes, "rateLimitPerMinute") VALUES ('bench_key', 'bench', $1, $2, ARRAY['read','credits:write'], 1000000)`,
+      [apiKey.slice(0, 15), createHash("sha256").update(apiKey).digest("hex")],
+    ),
+  );
 
   console.log(`\n1. Checkout creation vs a bare route (${CONNECTIONS} connections, ${SECONDS}s each)`);
   await load({ url: `${base}/api/health`, duration: 2 }); // warm-up
@@ -225,6 +235,39 @@ async function main() {
   const buy = await pageWeight(base, "/buy/medium", cookie);
   console.log(`   ${formatWeight("buy /buy/medium", buy)}`);
   console.log(`   the pages' own share: landing ${kB(landing.gzipBytes - framework.gzipBytes)}, checkout ${kB(checkout.gzipBytes - framework.gzipBytes)}`);
+
+  console.log(`\n4. Host API debits vs the bare route (${CONNECTIONS} connections, ${SECONDS}s each)`);
+  const auth = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+  const post = (p: string, body: unknown) =>
+    fetch(`${base}${p}`, { method: "POST", headers: { ...auth, "idempotency-key": randomBytes(8).toString("hex") }, body: JSON.stringify(body) });
+  if (!(await post("/api/v1/customers", { external_id: "bench-customer" })).ok) throw new Error("could not create the bench customer");
+  if (!(await post("/api/v1/customers/bench-customer/grants", { amount: 100_000_000, reason: "bench" })).ok) throw new Error("could not grant credits");
+  const bare2 = await load({ url: `${base}/api/health` });
+  console.log(`   baseline GET /api/health                      ${fmt(bare2)}`);
+  const debits = await load({
+    url: `${base}/api/v1/customers/bench-customer/debits`,
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ amount: 1, description: "bench" }),
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": randomBytes(12).toString("hex") } }),
+      },
+    ],
+  });
+  console.log(`   POST /api/v1/customers/{id}/debits            ${fmt(debits)}`);
+  console.log(
+    `   p99 ${debits.p99.toFixed(1)} ms (target < 30 ms: ${debits.p99 < 30 ? "met" : "NOT met"}); throughput ×${(debits.rps / bare2.rps).toFixed(2)} of bare (target ≥ 0.5: ${debits.rps / bare2.rps >= 0.5 ? "met" : "NOT met"})`,
+  );
+  const bal = await fetch(`${base}/api/v1/customers/bench-customer`, { headers: auth });
+  const { balance } = (await bal.json()) as { balance: number };
+  await withClient(url, async (c) => {
+    const r = await c.query(
+      `SELECT count(*)::int AS n, coalesce(sum(amount),0)::int AS s FROM "LedgerEntry" e JOIN "Customer" cu ON cu."userId" = e."userId" WHERE cu."externalId" = 'bench-customer'`,
+    );
+    const row = r.rows[0] as { n: number; s: number };
+    console.log(`   ledger after the run: ${row.n} entries, Σ ${row.s} = balance ${balance}: ${row.s === balance ? "consistent" : "MISMATCH"}`);
+  });
 
   const extras = readdirSync("scripts").filter((f) => /^bench-.+\.ts$/.test(f));
   for (const file of extras) {

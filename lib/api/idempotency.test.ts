@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { db } from "@/lib/db/client";
+import { hostMaintenance } from "@/lib/host/maintenance";
 import { idempotent, pruneIdempotencyKeys, requestHash } from "./idempotency";
 import { ApiError } from "./v1-errors";
 
@@ -68,5 +69,19 @@ describe("idempotent()", () => {
     expect(await db.idempotencyRecord.count({ where: { key } })).toBe(1);
     await pruneIdempotencyKeys(new Date(now.getTime() + 49 * 3600_000));
     expect(await db.idempotencyRecord.count({ where: { key } })).toBe(0);
+  });
+
+  test("the scheduled sweep (driver tick, Inngest cron) prunes them: an answer a day and a half old stays, one over two days old goes", async () => {
+    const fresh = unique();
+    const old = unique();
+    await idempotent(req(fresh), async () => ({ status: 200, body: {} }));
+    await idempotent(req(old), async () => ({ status: 200, body: {} }));
+    const now = new Date();
+    await db.idempotencyRecord.updateMany({ where: { key: fresh }, data: { createdAt: new Date(now.getTime() - 36 * 3600_000) } });
+    await db.idempotencyRecord.updateMany({ where: { key: old }, data: { createdAt: new Date(now.getTime() - 49 * 3600_000) } });
+    const r = await hostMaintenance({ now, prune: true });
+    expect(r.idempotencyKeysPruned).toBeGreaterThanOrEqual(1);
+    expect(await db.idempotencyRecord.count({ where: { key: fresh } })).toBe(1);
+    expect(await db.idempotencyRecord.count({ where: { key: old } })).toBe(0);
   });
 });
