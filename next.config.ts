@@ -6,7 +6,7 @@ const nextConfig: NextConfig = {
   // The embedded database (PGlite, wasm) and the native password hasher must load from
   // node_modules at run time; bundling PGlite breaks its file URLs. The Open Payments client
   // reads its OpenAPI specs from files beside its own code (__dirname) to validate responses.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "@interledger/open-payments"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "@interledger/open-payments", "prom-client"],
   // The QR route loads React, react-dom/server and qrcode.react through Node's resolver
   // (components/checkout/qr-svg.ts), which the file tracer cannot see.
   outputFileTracingIncludes: {

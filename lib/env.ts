@@ -148,6 +148,8 @@ const schema = z
         return z.NEVER;
       }
     }),
+    // GET /api/metrics answers only with "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+    METRICS_TOKEN: optional.pipe(z.string().min(24, "must be at least 24 random characters (openssl rand -hex 16)").optional()),
     OMNISEND_WELCOME_EVENT: optional.pipe(z.string().max(100, "must be at most 100 characters").optional()),
   })
   .superRefine((e, ctx) => {

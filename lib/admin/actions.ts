@@ -17,6 +17,7 @@ import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { notifyCredited } from "@/lib/lifecycle/notify";
 import { afterCreditCheckout } from "@/lib/lifecycle/stages";
 import { log } from "@/lib/log";
+import { logMoneyEvent } from "@/lib/money-log";
 import { receiptFor, receiptText, refundKey } from "@/lib/receipts/receipt";
 
 // Admin actions on checkouts and users. Each takes the acting admin's id, a request id and a
@@ -233,6 +234,12 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
 }
 
 export async function refundCheckout(ctx: ActionContext, checkoutId: string): Promise<ActionOutcome> {
+  const out = await refundInTx(ctx, checkoutId);
+  if (out.applied) await logMoneyEvent("refunded", checkoutId, { source: "admin", auditId: ctx.requestId });
+  return out;
+}
+
+function refundInTx(ctx: ActionContext, checkoutId: string): Promise<ActionOutcome> {
   return audited(ctx, async (tx) => {
     const c = await lockedCheckout(tx, checkoutId);
     const [credit, refund] = await Promise.all([

@@ -4,6 +4,7 @@ import type { CheckoutStatus, EventCause } from "@/lib/db/generated/enums";
 import { LostRace, QUEUED_TX, retryOnRace } from "@/lib/db/retry";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { logMoneyEvent } from "@/lib/money-log";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import type { ChainOutputFact, Fact } from "@/lib/rails/types";
 import { notifyAdmins } from "./attention";
@@ -67,6 +68,13 @@ export async function applyFacts(checkoutId: string, facts: Fact[], cause: Event
     const source = opts.source ?? cause;
     const name = outcome.status === "paid" ? EVENTS.paid : outcome.status === "failed" ? EVENTS.failed : outcome.status === "expired" ? EVENTS.expired : null;
     if (name) await emitEvent(name, { checkoutId, source });
+    if (outcome.status === "failed" || outcome.status === "forwarded") {
+      const withRef = facts.find((f) => "ref" in f && f.ref);
+      const txid = facts.map((f) => ("data" in f ? (f.data as { txid?: unknown } | undefined)?.txid : undefined)).find((t) => typeof t === "string");
+      const ref = (withRef && "ref" in withRef ? withRef.ref : undefined) ?? (txid as string | undefined);
+      const reason = facts.find((f) => f.kind === "failed")?.message;
+      await logMoneyEvent(outcome.status, checkoutId, { source, ...(ref ? { ref } : {}), ...(reason ? { reason } : {}) });
+    }
   }
   if (outcome.flagged) {
     await emitEvent(EVENTS.needsAttention, { checkoutId, source: opts.source ?? cause });

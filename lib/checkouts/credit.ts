@@ -4,6 +4,7 @@ import type { CheckoutException, CheckoutStatus, EventCause } from "@/lib/db/gen
 import { LostRace, QUEUED_TX, retryOnRace } from "@/lib/db/retry";
 import { AppError } from "@/lib/errors";
 import { creditInTx } from "@/lib/ledger/ledger";
+import { logMoneyEvent } from "@/lib/money-log";
 import { EVENTS, emitEvent } from "@/lib/outbox/outbox";
 import { isCreditable, isCredited } from "./statuses";
 import { compareAndSet } from "./transition";
@@ -58,6 +59,7 @@ export async function creditInCore(
 
 /** After a credit committed: announce it (the lifecycle and host integrations listen). */
 export async function announceCredited(checkoutId: string, source: string): Promise<void> {
+  await logMoneyEvent("credited", checkoutId, { source });
   await emitEvent(EVENTS.credited, { checkoutId, source });
 }
 

@@ -5,6 +5,7 @@ import { isUniqueViolation } from "@/lib/db/errors";
 import { lockKey } from "@/lib/db/limit";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { metrics } from "@/lib/metrics";
 import { singleton } from "@/lib/singleton";
 
 // The webhook inbox: every inbound call is stored raw first — headers minus secrets, the
@@ -87,7 +88,14 @@ const STUCK_AFTER_MS = 30_000;
 
 /** Stores the call, then (if verified and new) processes it. */
 export async function receiveWebhook(w: InboundWebhook): Promise<ReceiveResult> {
+  metrics().webhookVerifications.inc({ provider: w.provider, result: w.verified ? "verified" : "rejected" });
   if (!w.verified) return receiveRejected(w);
+  const result = await receiveVerified(w);
+  if (result.status === "failed") metrics().webhookFailures.inc({ provider: w.provider });
+  return result;
+}
+
+async function receiveVerified(w: InboundWebhook): Promise<ReceiveResult> {
   const headers = redactHeaders(w.headers) as Prisma.InputJsonValue;
   const rejected = false;
   const dedupKey = w.dedupKey ?? `unverified:${randomUUID()}`;

@@ -5,6 +5,7 @@ import { observeCheckout } from "@/lib/checkouts/observe";
 import { loadSnapshot } from "@/lib/checkouts/snapshot";
 import { isCredited, isWatched, isWatchedAfterCredit, SETTLED_STATUSES } from "@/lib/checkouts/statuses";
 import { env } from "@/lib/env";
+import { metrics } from "@/lib/metrics";
 import { railFor } from "@/lib/rails/registry";
 import type { CheckoutSnapshot } from "@/lib/rails/types";
 import { type NotifyOutcome, notifyCredited } from "./notify";
@@ -154,6 +155,21 @@ export async function afterCreditCheckout(checkoutId: string, opts: { now?: Date
 
 // ── The sequence ──
 
+/** The step's work, timed into satchel_lifecycle_step_seconds (only when it runs: Inngest replays a finished step from memory). */
+function timed<T>(stage: string, fn: () => Promise<T>): () => Promise<T> {
+  return async () => {
+    const end = metrics().stepSeconds.startTimer({ stage });
+    try {
+      const r = await fn();
+      end({ outcome: "ok" });
+      return r;
+    } catch (err) {
+      end({ outcome: "error" });
+      throw err;
+    }
+  };
+}
+
 export async function runLifecycle(
   checkoutId: string,
   b: LifecycleBackend,
@@ -174,6 +190,7 @@ export async function runLifecycle(
     try {
       return await fn();
     } catch (err) {
+      if (stage === "forward") metrics().forwardFailures.inc({ rail: opts.snapshot?.rail ?? "btc" });
       b.failed(stage, err);
       return undefined;
     }
@@ -187,9 +204,16 @@ export async function runLifecycle(
     if (w.status !== w.from && (w.status === "paid" || w.status === "expired")) run.did.push(w.status);
   };
 
-  if (opts.created) await b.step("on-created", () => onCreated(checkoutId));
+  if (opts.created)
+    await b.step(
+      "on-created",
+      timed("on-created", () => onCreated(checkoutId)),
+    );
   let watch = await guard("observe", () =>
-    b.step("observe-0", () => watchCheckout(checkoutId, { now: opts.now, tipHeight: opts.tipHeight, skipObserve: opts.skipObserve, snapshot: opts.snapshot })),
+    b.step(
+      "observe-0",
+      timed("observe", () => watchCheckout(checkoutId, { now: opts.now, tipHeight: opts.tipHeight, skipObserve: opts.skipObserve, snapshot: opts.snapshot })),
+    ),
   );
   // The observation failed (the chain is down): only a watched checkout is observed, and a
   // watched one is not paid yet, so there is nothing further to do until the next look.
@@ -197,12 +221,20 @@ export async function runLifecycle(
   saw(watch);
   for (let round = 1; watch.watching && round <= MAX_ROUNDS; round++) {
     if (!(await b.waitForActivity(`wait-activity-${round}`, checkoutId, watch.waitSeconds))) break;
-    watch = await b.step(`observe-${round}`, () => watchCheckout(checkoutId));
+    watch = await b.step(
+      `observe-${round}`,
+      timed("observe", () => watchCheckout(checkoutId)),
+    );
     saw(watch);
   }
   if (!(SETTLED_STATUSES as readonly string[]).includes(watch.status)) return run;
 
-  const credit: CreditOutcome | undefined = await guard("credit", () => b.step("credit", () => creditCheckout(checkoutId, opts.now)));
+  const credit: CreditOutcome | undefined = await guard("credit", () =>
+    b.step(
+      "credit",
+      timed("credit", () => creditCheckout(checkoutId, opts.now)),
+    ),
+  );
   if (!credit) return run;
   if (credit.outcome === "not_creditable") {
     run.status = credit.status;
@@ -216,7 +248,12 @@ export async function runLifecycle(
   // A forwarded checkout paid again after crediting has money to sweep once more.
   if (railFor(watch.rail).afterCredit?.applies() && (run.status !== "forwarded" || run.exception === "paid_after_credit")) {
     for (let check = 0; check < MAX_AFTER_CREDIT_CHECKS; check++) {
-      const ac = await guard("forward", () => b.step(`after-credit-${check}`, () => afterCreditCheckout(checkoutId, { now: opts.now })));
+      const ac = await guard("forward", () =>
+        b.step(
+          `after-credit-${check}`,
+          timed("forward", () => afterCreditCheckout(checkoutId, { now: opts.now })),
+        ),
+      );
       if (!ac) break;
       run.afterCredit = ac.outcome;
       if (ac.outcome === "forwarded") {
@@ -228,7 +265,12 @@ export async function runLifecycle(
     }
   }
 
-  const notify = await guard("notify", () => b.step("notify", () => notifyCredited(checkoutId, opts.now)));
+  const notify = await guard("notify", () =>
+    b.step(
+      "notify",
+      timed("notify", () => notifyCredited(checkoutId, opts.now)),
+    ),
+  );
   if (notify) {
     run.notify = notify.outcome;
     if (notify.outcome === "notified") run.did.push("notified");

@@ -1,6 +1,7 @@
 import { hex } from "@scure/base";
 import { Address, Transaction } from "@scure/btc-signer";
 import { z } from "zod";
+import { metrics } from "@/lib/metrics";
 import type { AddressOutput, AddressUtxo, BroadcastResult, ChainBackend, FeeEstimates, TxStatus } from "./backend";
 import { type ElectrumClient, ElectrumError } from "./electrum-rpc";
 import { ALREADY_KNOWN, ChainError, type ChainErrorKind, txidOf } from "./esplora";
@@ -165,6 +166,7 @@ export class ElectrumChain implements ChainBackend {
   /** One counted JSON-RPC request; Electrum's transport and command errors become ChainError. */
   private async rpc<T>(fn: () => Promise<T>): Promise<T> {
     this.stats.requests++;
+    metrics().chainCalls.inc({ backend: "electrum" });
     try {
       return await fn();
     } catch (err) {

@@ -13,6 +13,7 @@
 import { hex } from "@scure/base";
 import { Transaction } from "@scure/btc-signer";
 import { z } from "zod";
+import { metrics } from "@/lib/metrics";
 
 // ---- errors ------------------------------------------------------------------------------
 
@@ -312,6 +313,7 @@ export class EsploraClient {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) this.stats.retries++;
       this.stats.requests++;
+      metrics().chainCalls.inc({ backend: "esplora" });
       const last = attempt >= this.retries;
       let res: Response;
       try {
@@ -332,6 +334,7 @@ export class EsploraClient {
       const body = await res.text().catch(() => "");
       if (res.ok) return body;
       if (res.status === 429 || res.status >= 500) {
+        if (res.status === 429) metrics().chainRateLimited.inc({ backend: "esplora" });
         if (last) {
           throw new ChainError("unavailable", `Esplora at ${this.base} is unavailable (HTTP ${res.status} after ${attempt + 1} attempts)`, {
             url,

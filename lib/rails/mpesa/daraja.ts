@@ -16,6 +16,8 @@
 // Africa/Nairobi time. The OAuth token comes from a TokenStore shared by every instance
 // (lib/rails/mpesa/token.ts keeps it in a database row). No database or Next.js imports here.
 
+import { metrics } from "@/lib/metrics";
+
 export type TransactionType = "CustomerPayBillOnline" | "CustomerBuyGoodsOnline";
 
 export type DarajaErrorKind =
@@ -182,6 +184,17 @@ export class DarajaClient {
   }
 
   private async fetchToken(): Promise<OAuthToken> {
+    try {
+      const token = await this.fetchTokenOnce();
+      metrics().tokenRefreshes.inc({ provider: "mpesa", result: "ok" });
+      return token;
+    } catch (err) {
+      metrics().tokenRefreshes.inc({ provider: "mpesa", result: "failed" });
+      throw err;
+    }
+  }
+
+  private async fetchTokenOnce(): Promise<OAuthToken> {
     this.stats.oauth++;
     const basic = Buffer.from(`${this.o.consumerKey}:${this.o.consumerSecret}`, "utf8").toString("base64");
     const res = await this.send("GET", "/oauth/v1/generate?grant_type=client_credentials", { authorization: `Basic ${basic}` }, undefined, true);
@@ -318,6 +331,7 @@ export class DarajaClient {
       } catch (err) {
         // A POST that timed out may have arrived; only idempotent calls and queries retry it.
         lastError = new DarajaError("unavailable", `Daraja did not answer ${path}: ${(err as Error).message}`, { cause: err });
+        metrics().providerErrors.inc({ provider: "mpesa" });
         if (idempotent || path.includes("stkpushquery")) continue;
         throw lastError;
       }
@@ -330,6 +344,7 @@ export class DarajaClient {
       }
       const error = errorBody(json);
       const out = { status: res.status, json, error };
+      if (res.status >= 400) metrics().providerErrors.inc({ provider: "mpesa" });
       if (res.status < 400 || !retryable(res.status, error)) return out;
       lastError = new DarajaError(
         res.status === 429 ? "rate_limited" : "unavailable",
