@@ -11,6 +11,8 @@ const nextConfig: NextConfig = {
   // (components/checkout/qr-svg.ts), which the file tracer cannot see.
   outputFileTracingIncludes: {
     "/api/checkouts/[id]/qr": ["./node_modules/react/**", "./node_modules/react-dom/**", "./node_modules/scheduler/**", "./node_modules/qrcode.react/**"],
+    // The API reference's renderer, read from @redocly/cli at run time (app/docs/api/redoc.js).
+    "/docs/api/redoc.js": ["./node_modules/@redocly/cli/lib/chunks/redoc.standalone.js"],
   },
   poweredByHeader: false,
   // Every response: no framing, nosniff, a short referrer, HSTS in production (issue 11).

@@ -1,0 +1,34 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+
+// Renders the OpenAPI document with Redoc, loaded from our own origin (/docs/api/redoc.js) once
+// the page is interactive, so the rest of the site never carries its 2 MB.
+export function ApiReference({ specUrl, scriptUrl }: { specUrl: string; scriptUrl: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let root: { unmount(): void } | undefined;
+    let cancelled = false;
+    import(/* webpackIgnore: true */ /* turbopackIgnore: true */ scriptUrl)
+      .then((redoc: { init(spec: string, options: object, element: HTMLElement): { unmount(): void } }) => {
+        if (cancelled || !el.current) return;
+        root = redoc.init(specUrl, { hideDownloadButtons: false, expandResponses: "200,201", pathInMiddlePanel: true }, el.current);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      cancelled = true;
+      root?.unmount();
+    };
+  }, [specUrl, scriptUrl]);
+  return (
+    <>
+      {failed && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          The API reference could not load. The raw document is at <a href={specUrl}>{specUrl}</a>.
+        </p>
+      )}
+      <div ref={el} className="overflow-hidden rounded-xl bg-white" />
+    </>
+  );
+}
