@@ -15,6 +15,9 @@ const nextConfig: NextConfig = {
     "/docs/api/redoc.js": ["./node_modules/@redocly/cli/lib/chunks/redoc.standalone.js"],
   },
   poweredByHeader: false,
+  // proxy.ts redirects "/path/" → "/path" itself, except /webhooks/neo-payment/ (the NEO Bank
+  // gateway of the user's earlier integration posts there, trailing slash included).
+  skipTrailingSlashRedirect: true,
   // Every response: no framing, nosniff, a short referrer, HSTS in production (issue 11).
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders(process.env.NODE_ENV === "production") }];

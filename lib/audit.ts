@@ -14,7 +14,7 @@ export interface AuditInput {
   id: string;
   actorId: string;
   action: string;
-  targetType: "checkout" | "user" | "package" | "webhook" | "api_key" | "webhook_endpoint";
+  targetType: "checkout" | "user" | "package" | "webhook" | "api_key" | "webhook_endpoint" | "neobank_deposit";
   targetId: string;
   reason?: string | null;
   data?: Prisma.InputJsonValue;

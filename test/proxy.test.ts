@@ -47,4 +47,19 @@ describe("proxy", () => {
     const res = proxy(new Request("https://pay.example.com/buy"));
     expect(res.headers.get("x-middleware-next")).toBe("1");
   });
+
+  test("trailing slashes redirect as Next would, except the NEO Bank gateway's /webhooks/neo-payment/", () => {
+    onVercel({
+      DATABASE_URL: "postgresql://u@db.example.com/satchel",
+      INNGEST_SIGNING_KEY: "signkey-prod-abc",
+      INNGEST_EVENT_KEY: "evt",
+      VERCEL_PROJECT_PRODUCTION_URL: "pay.example.com",
+    });
+    const res = proxy(new Request("https://pay.example.com/buy/?rail=neobank"));
+    expect(res.status).toBe(308);
+    expect(res.headers.get("location")).toBe("https://pay.example.com/buy?rail=neobank");
+    const hook = proxy(new Request("https://pay.example.com/webhooks/neo-payment/", { method: "POST", body: "{}" }));
+    expect(hook.headers.get("x-middleware-next")).toBe("1");
+    expect(proxy(new Request("https://pay.example.com/")).headers.get("x-middleware-next")).toBe("1");
+  });
 });

@@ -17,6 +17,7 @@ const TARGET_HREF: Record<string, (id: string) => string> = {
   webhook: (id) => `/admin/webhooks/${id}`,
   package: () => "/admin/packages",
   api_key: () => "/admin/developers",
+  neobank_deposit: () => "/admin#neobank-deposits",
 };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

@@ -5,7 +5,9 @@ import type { RailPanelProps } from "../rail-panels";
 import { ContinueAtProvider, SandboxBadge, TryAgainLink } from "./rail-panel";
 
 // NEO Bank: the buyer pays on the gateway's page. While the checkout waits, a link back to
-// that page; then what the gateway last said, live; a failed payment offers "Try again".
+// that page — or, when the gateway gave none (compat mode: {tx_id, status: "pending"}), the
+// words to approve the payment in the NEO Bank app; then what the gateway last said, live (the
+// page polls; the rail's status query follows the gateway); a failed payment offers "Try again".
 // Facts come from the rail's viewDetails: paymentUrl, gatewayStatus, gatewayTxId, retryHref, sandbox.
 
 const STATUSES = ["CREATED", "PENDING", "SUCCESS", "SETTLED", "FAILED"];
@@ -27,6 +29,11 @@ export function NeobankPanel({ c }: RailPanelProps) {
         </p>
       )}
       <ContinueAtProvider c={c} href={paymentUrl} label={t("continue")} />
+      {c.status === "pending" && !paymentUrl && txId && (
+        <p className="text-sm font-medium text-slate-900 dark:text-slate-100" data-testid="neobank-approve-in-app">
+          {t("approveInApp")}
+        </p>
+      )}
       {txId && (
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
           <dt className="text-slate-600 dark:text-slate-400">{t("reference")}</dt>

@@ -1,8 +1,13 @@
-import { generateKeyPairSync } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "@/lib/env";
 import { parsePrivateKey, resolveNeobankSettings } from "./config";
 import { decimalToMinor, minorToDecimal, minorUnitName } from "./protocol";
+import { signRequestBody, verifyRequestBody } from "./signing";
 
 const pem = (bits: number, type: "pkcs8" | "pkcs1" = "pkcs8") =>
   generateKeyPairSync("rsa", { modulusLength: bits }).privateKey.export({ type, format: "pem" }).toString();
@@ -71,6 +76,78 @@ describe("NEO Bank settings", () => {
     );
     expect(error(() => resolveNeobankSettings({ NEOBANK_CREDIT_ON: "paid" }, true))).toContain("NEOBANK_CREDIT_ON: must be success or settled");
     expect(resolveNeobankSettings({ NEOBANK_CREDIT_ON: "SETTLED" }, true).creditOn).toBe("settled");
+  });
+});
+
+describe("the Bill Bitts integration's settings (compat mode, aliases, key files)", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "satchel-neobank-keys-"));
+  /** A key exactly as the seed tells the user to make it: ssh-keygen -t rsa -b 2048 (OpenSSH format). */
+  const sshKeygen = (name: string, passphrase = "") => {
+    const file = path.join(dir, name);
+    execFileSync("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", passphrase, "-C", "billbitts", "-f", file]);
+    return file;
+  };
+  const seedEnv = (keyPath: string) => ({
+    NEOBANK_MODE: "compat",
+    BILLBITTS_API_URL: "https://api.billbitcoins.com",
+    BILLBITTS_API_KEY: "pk_live_XXXXXXXX",
+    BILLBITTS_PRIVATE_KEY_PATH: keyPath,
+  });
+
+  it("reads the seed's .env: BILLBITTS_* names, a key file made by ssh-keygen, no webhook secret in compat mode", () => {
+    const file = sshKeygen("billbitts_private");
+    expect(readFileSync(file, "utf8")).toContain("-----BEGIN OPENSSH PRIVATE KEY-----");
+    const s = resolveNeobankSettings(seedEnv(file), false);
+    expect(s).toMatchObject({
+      enabled: true,
+      sandbox: false,
+      mode: "compat",
+      apiUrl: "https://api.billbitcoins.com",
+      apiKey: "pk_live_XXXXXXXX",
+      webhookSecret: "",
+    });
+    expect(s.privateKey?.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    // What it signs verifies with the public key ssh-keygen wrote beside it (what the user uploaded).
+    const pub = execFileSync("ssh-keygen", ["-e", "-m", "PKCS8", "-f", `${file}.pub`]).toString();
+    expect(verifyRequestBody('{"cprn":"CPRN-ABC12345"}', signRequestBody('{"cprn":"CPRN-ABC12345"}', s.privateKey!), createPublicKey(pub))).toBe(true);
+  });
+
+  it("takes the key as OpenSSH text, as a path in NEOBANK_PRIVATE_KEY, or NEOBANK_PRIVATE_KEY_FILE", () => {
+    const file = sshKeygen("id_rsa");
+    const base = { NEOBANK_MODE: "compat", NEOBANK_API_URL: "https://api.billbitcoins.com", NEOBANK_API_KEY: "pk_live_0123456789" };
+    expect(resolveNeobankSettings({ ...base, NEOBANK_PRIVATE_KEY: readFileSync(file, "utf8") }, false).privateKey?.asymmetricKeyType).toBe("rsa");
+    expect(resolveNeobankSettings({ ...base, NEOBANK_PRIVATE_KEY: file }, false).enabled).toBe(true);
+    expect(resolveNeobankSettings({ ...base, NEOBANK_PRIVATE_KEY_FILE: file }, false).enabled).toBe(true);
+    const pemFile = path.join(dir, "key.pem");
+    writeFileSync(pemFile, rsa2048);
+    expect(resolveNeobankSettings({ ...full, NEOBANK_PRIVATE_KEY: undefined, NEOBANK_PRIVATE_KEY_FILE: pemFile }, false).mode).toBe("signed");
+  });
+
+  it("names what is wrong with a key file, an alias clash or a missing credential", () => {
+    expect(error(() => resolveNeobankSettings(seedEnv(path.join(dir, "nope")), false))).toContain(
+      `BILLBITTS_PRIVATE_KEY_PATH: names the file ${path.join(dir, "nope")}, which does not exist`,
+    );
+    expect(error(() => resolveNeobankSettings(seedEnv(sshKeygen("locked", "secret phrase")), false))).toContain("protected by a passphrase");
+    const ed = path.join(dir, "ed");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", ed]);
+    expect(error(() => resolveNeobankSettings(seedEnv(ed), false))).toContain("must be an RSA key (got ed25519");
+    expect(error(() => resolveNeobankSettings({ ...full, BILLBITTS_API_KEY: "pk_other_0123456789" }, false))).toContain(
+      "NEOBANK_API_KEY: and BILLBITTS_API_KEY are both set, to different values",
+    );
+    // Signed mode still needs the webhook secret; compat mode needs the other three.
+    expect(error(() => resolveNeobankSettings({ ...seedEnv(sshKeygen("k2")), NEOBANK_MODE: "signed" }, false))).toContain(
+      "NEOBANK_WEBHOOK_SECRET: is required",
+    );
+    expect(error(() => resolveNeobankSettings({ NEOBANK_MODE: "compat", BILLBITTS_API_KEY: "pk_live_XXXXXXXX" }, false))).toContain(
+      "NEOBANK_API_URL: is required when NEOBANK_API_KEY is set (the NEO Bank gateway needs all three in compat mode)",
+    );
+    expect(error(() => resolveNeobankSettings({ NEOBANK_MODE: "unsigned" }, true))).toContain("NEOBANK_MODE: must be signed");
+    expect(error(() => resolveNeobankSettings({ NEOBANK_AUTO_CREDIT_DEPOSITS: "1" }, true))).toContain("NEOBANK_CREDITS_PER_UNIT: is required");
+    expect(resolveNeobankSettings({ NEOBANK_CREDITS_PER_UNIT: "25", NEOBANK_AUTO_CREDIT_DEPOSITS: "true" }, true)).toMatchObject({
+      creditsPerUnit: 25,
+      autoCreditDeposits: true,
+      mode: "signed",
+    });
   });
 });
 

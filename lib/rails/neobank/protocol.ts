@@ -12,6 +12,8 @@ import { minorDigits } from "@/lib/format";
 //   POST /v1/payments            {cprn, amount (integer minor units), currency, reference (our
 //                                 checkout id), description, return_url, callback_url,
 //                                 expires_at?, web3_wallet_address?} → 201 {tx_id, status: "CREATED", payment_url}
+//                                (compat mode: amount is the decimal string "20.00", and the answer
+//                                may be {tx_id, status: "pending"} with no payment_url)
 //   GET  /v1/payments/:tx_id     → {tx_id, status, amount ("20.00"), amount_minor?, currency, reference, cprn, failure_reason?}
 //
 // Every request carries X-API-Key and X-Request-Signature (lib/rails/neobank/signing.ts);
@@ -56,7 +58,8 @@ export type Registration = z.infer<typeof registrationResponse>;
 
 export const paymentRequest = z.object({
   cprn: z.string().regex(CPRN),
-  amount: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** Integer minor units (signed mode), or the decimal string of the Bill Bitts integration ("500.00", compat mode). */
+  amount: z.union([z.number().int().positive().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}(\.\d{1,4})?$/)]),
   currency: z.string().regex(/^[A-Z]{3}$/),
   reference: z.string().min(1).max(100),
   description: z.string().max(200),
@@ -67,10 +70,11 @@ export const paymentRequest = z.object({
 });
 export type PaymentRequest = z.infer<typeof paymentRequest>;
 
+/** The Bill Bitts integration's gateway answers {tx_id, status: "pending"} with no page: the buyer approves in the NEO Bank app. */
 export const paymentCreated = z.object({
   tx_id: z.string().regex(TX_ID),
   status,
-  payment_url: z.url(),
+  payment_url: z.url().nullish(),
 });
 export type PaymentCreated = z.infer<typeof paymentCreated>;
 

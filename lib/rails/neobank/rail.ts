@@ -8,9 +8,9 @@ import type { CheckoutSnapshot, Observation, ObserveInput, Prepared, Rail, Start
 import { type NeobankClient, NeobankError } from "./api";
 import { neobankClient } from "./client";
 import { neobankSettings } from "./config";
-import { minorUnitName, WEB3_ADDRESS } from "./protocol";
+import { minorToDecimal, minorUnitName, WEB3_ADDRESS } from "./protocol";
 import { reportFacts } from "./report";
-import { neobankWebhook } from "./webhook";
+import { NEOBANK_COMPAT_PATH, neobankWebhook } from "./webhook";
 
 // The NEO Bank / Bill Bitts gateway rail. Starting a checkout: the buyer's payment profile
 // (CPRN, created at the gateway on first use and kept), then a payment for the package price
@@ -80,17 +80,20 @@ async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepare
   const web3 = prepared.context.web3;
   try {
     const client = await neobankClient();
+    const settings = neobankSettings();
+    const compat = settings.mode === "compat";
     const app = callbackBase().replace(/\/+$/, "");
     const pay = async (cprn: string) =>
       client.initiatePayment(
         {
           cprn,
-          amount: Number(checkout.expectedAmount),
+          // The Bill Bitts integration's format is the decimal string ("500.00"); ours is minor units.
+          amount: compat ? minorToDecimal(checkout.expectedAmount, checkout.currency) : Number(checkout.expectedAmount),
           currency: checkout.currency,
           reference: checkout.id,
           description: `Satchel ${checkout.packageName} (${checkout.credits} credits)`,
           return_url: `${app}/checkout/${checkout.id}`,
-          callback_url: `${app}/api/webhooks/neobank`,
+          callback_url: compat ? `${app}${NEOBANK_COMPAT_PATH}` : `${app}/api/webhooks/neobank`,
           expires_at: checkout.expiresAt.toISOString(),
           ...(web3 ? { web3_wallet_address: web3 } : {}),
         },
@@ -109,9 +112,11 @@ async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepare
       created = await pay(cprn);
     }
     await db.neobankPayment.create({
-      data: { checkoutId: checkout.id, gatewayTxId: created.tx_id, paymentUrl: created.payment_url, lastStatus: created.status },
+      data: { checkoutId: checkout.id, gatewayTxId: created.tx_id, paymentUrl: created.payment_url ?? null, lastStatus: created.status },
     });
-    return { externalRef: created.tx_id, redirectTo: created.payment_url };
+    // No payment page (the Bill Bitts integration's {tx_id, status: "pending"}): the buyer
+    // approves in the NEO Bank app, and the checkout page says so and follows the status.
+    return created.payment_url ? { externalRef: created.tx_id, redirectTo: created.payment_url } : { externalRef: created.tx_id };
   } catch (err) {
     log.error({ err, checkoutId: checkout.id }, "NEO Bank: starting the payment failed");
     return {

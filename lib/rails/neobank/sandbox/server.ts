@@ -2,7 +2,7 @@ import { type KeyObject, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { formatMoney } from "@/lib/format";
-import { type GatewayStatus, minorToDecimal, type PaymentRequest, paymentRequest, registrationRequest } from "../protocol";
+import { decimalToMinor, type GatewayStatus, minorToDecimal, type PaymentRequest, paymentRequest, registrationRequest } from "../protocol";
 import { API_KEY_HEADER, REQUEST_SIGNATURE_HEADER, signWebhook, verifyRequestBody } from "../signing";
 
 // A fake NEO Bank / Bill Bitts gateway for local development and tests, speaking the wire
@@ -202,6 +202,12 @@ export async function startNeobankSandbox(opts: SandboxOptions): Promise<Neobank
       if (!body.success)
         return remember(422, { error: { code: "invalid_request", message: `${body.error.issues[0]?.path.join(".")}: ${body.error.issues[0]?.message}` } });
       if (!registrations.has(body.data.cprn)) return remember(404, { error: { code: "cprn_not_found", message: `no such CPRN ${body.data.cprn}` } });
+      // Compat mode sends the amount as a decimal string ("20.00"); the sandbox keeps minor units.
+      if (typeof body.data.amount === "string") {
+        const minor = decimalToMinor(body.data.amount, body.data.currency);
+        if (minor === null || minor <= 0n) return remember(422, { error: { code: "invalid_request", message: "amount: not a valid amount" } });
+        body.data.amount = Number(minor);
+      }
       const txId = `TXN-${randomBytes(8).toString("hex").toUpperCase()}`;
       payments.set(txId, { txId, request: body.data, status: "CREATED", failureReason: null, createdAt: new Date(), deliveries: [] });
       return remember(201, { tx_id: txId, status: "CREATED", payment_url: `${base}/pay/${txId}` });
