@@ -16,6 +16,7 @@ import {
   setRole,
 } from "@/lib/admin/actions";
 import { createApiKey, enableWebhookEndpoint, redeliverWebhook, revokeApiKey } from "@/lib/admin/developers";
+import { creditDeposit, refundDeposit } from "@/lib/admin/neobank-deposits";
 import { noticeQuery } from "@/lib/admin/notice";
 import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
 import { replayInboxRow } from "@/lib/admin/webhooks";
@@ -94,6 +95,15 @@ export async function adjustAction(_prev: ActionState, form: FormData): Promise<
   const id = str(form, "userId");
   const amount = Number(str(form, "amount").trim());
   return run(form, [`/admin/users/${id}`, "/admin/users"], (ctx) => adjustBalance(ctx, id, amount));
+}
+
+export async function creditDepositAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const raw = str(form, "credits").trim();
+  return run(form, ["/admin", "/admin/users"], (ctx) => creditDeposit(ctx, str(form, "depositId"), raw ? Number(raw) : undefined));
+}
+
+export async function refundDepositAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  return run(form, ["/admin", "/admin/users"], (ctx) => refundDeposit(ctx, str(form, "depositId")));
 }
 
 export async function roleAction(_prev: ActionState, form: FormData): Promise<ActionState> {

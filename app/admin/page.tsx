@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { NeobankDepositsWorklist } from "@/app/admin/neobank-deposits";
 import { OverviewDashboard } from "@/components/admin/overview-dashboard";
 import { PageTitle } from "@/components/page-title";
 import { card } from "@/components/ui";
 import { lastDays, metrics, openExceptions, systemStatus } from "@/lib/admin/metrics";
+import { openDeposits } from "@/lib/admin/neobank-deposits";
 import { adminOverview } from "@/lib/admin/overview";
 import { requireAdminPage } from "@/lib/auth/guards";
 import { formatNumber } from "@/lib/format";
@@ -17,7 +19,13 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   await requireAdminPage("/admin");
   const requested = Number((await searchParams).days);
   const days = RANGES.includes(requested) ? requested : 30;
-  const [m, system, exceptions, o] = await Promise.all([metrics(lastDays(days)), systemStatus(), openExceptions(10), adminOverview()]);
+  const [m, system, exceptions, o, deposits] = await Promise.all([
+    metrics(lastDays(days)),
+    systemStatus(),
+    openExceptions(10),
+    adminOverview(),
+    openDeposits(20),
+  ]);
   const counts: { label: string; value: number }[] = [
     { label: "Users", value: o.users },
     { label: "Admins", value: o.admins },
@@ -49,6 +57,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           at: new Date().toISOString(),
         }}
       />
+      <NeobankDepositsWorklist deposits={deposits} />
       <section aria-labelledby="counts-title" className="mt-8">
         <h2 id="counts-title" className="mb-3 text-base font-semibold text-slate-900">
           All time

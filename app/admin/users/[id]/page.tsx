@@ -88,6 +88,46 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           )}
         </div>
       </section>
+      <section aria-labelledby="profiles-title">
+        <h2 id="profiles-title" className="mb-3 text-lg font-semibold text-slate-900">
+          Rail profiles
+        </h2>
+        <dl className={`${card} grid grid-cols-1 gap-x-6 gap-y-3 p-4 text-sm sm:grid-cols-[auto_1fr]`} data-testid="rail-profiles">
+          <dt className="font-medium text-slate-600">NEO Bank CPRN</dt>
+          <dd className="break-all font-mono text-xs text-slate-900" data-testid="profile-cprn">
+            {d.profiles.neobank?.cprn ?? "—"}
+          </dd>
+          <dt className="font-medium text-slate-600">Web3 wallet</dt>
+          <dd className="break-all font-mono text-xs text-slate-900" data-testid="profile-web3">
+            {d.profiles.neobank?.web3Address ?? "—"}
+          </dd>
+          <dt className="font-medium text-slate-600">M-Pesa number</dt>
+          <dd className="font-mono text-xs text-slate-900" data-testid="profile-mpesa">
+            {d.profiles.mpesaPhone ? `+${d.profiles.mpesaPhone.phone}` : "—"}
+            {d.profiles.mpesaPhone && <span className="ml-2 font-sans text-slate-600">last used {formatDateTime(d.profiles.mpesaPhone.at)}</span>}
+          </dd>
+          <dt className="font-medium text-slate-600">Interledger wallet</dt>
+          <dd className="break-all font-mono text-xs text-slate-900" data-testid="profile-interledger">
+            {d.profiles.interledgerWallet?.address ?? "—"}
+            {d.profiles.interledgerWallet && <span className="ml-2 font-sans text-slate-600">last used {formatDateTime(d.profiles.interledgerWallet.at)}</span>}
+          </dd>
+        </dl>
+        {d.profiles.neobankDeposits.length > 0 && (
+          <ul className={`${card} mt-3 divide-y divide-slate-100 text-sm`} aria-label="NEO Bank deposits without a checkout">
+            {d.profiles.neobankDeposits.map((dep) => (
+              <li key={dep.id} className="flex flex-wrap items-center gap-2 px-4 py-2">
+                <span className="font-mono text-xs">{dep.gatewayTxId}</span>
+                <span>{formatMoney(dep.amountMinor, dep.currency)}</span>
+                <span className="text-slate-600">
+                  NEO Bank deposit without a checkout · {dep.state}
+                  {dep.credits ? ` · ${formatCredits(dep.credits)}` : ""}
+                </span>
+                <span className="ml-auto text-slate-600">{formatDateTime(dep.createdAt)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       <section aria-labelledby="checkouts-title">
         <h2 id="checkouts-title" className="mb-3 text-lg font-semibold text-slate-900">
           Checkouts
