@@ -109,6 +109,10 @@ const schema = z
     ELECTRUM_RPC_URL: optional.pipe(z.url({ message: "must be an absolute URL such as http://127.0.0.1:7777" }).optional()),
     ELECTRUM_RPC_USER: optional,
     ELECTRUM_RPC_PASS: optional,
+    // The wallet file the daemon should use (a path as `electrum -w` takes it) and its
+    // password: loaded with load_wallet at start and named in every wallet command.
+    ELECTRUM_WALLET: optional,
+    ELECTRUM_WALLET_PASSWORD: optional,
     CHAIN_PORT: z.coerce.number().int().min(0).max(65535).default(0),
     // Admin: a block explorer's transaction page, {txid} replaced (e.g. https://mempool.space/tx/{txid}).
     EXPLORER_TX_URL: optional.pipe(

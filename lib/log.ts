@@ -23,6 +23,7 @@ const SECRET_SETTINGS = [
   "OMNISEND_API_KEY",
   "METRICS_TOKEN",
   "ELECTRUM_RPC_PASS",
+  "ELECTRUM_WALLET_PASSWORD",
 ] as const;
 
 function secretValues(): string[] {

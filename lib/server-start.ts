@@ -67,6 +67,26 @@ function probeRails(): void {
   }
 }
 
+/**
+ * Opens the configured wallet in the Electrum daemon (load_wallet, with ELECTRUM_WALLET and
+ * ELECTRUM_WALLET_PASSWORD): a daemon restarted since has no wallet loaded and would refuse
+ * every address. Without holding up the start; a failure is logged with the setting to check.
+ */
+export async function loadElectrumWallet(): Promise<"loaded" | "none" | "failed"> {
+  const btc = bitcoinSettings();
+  const client = btc.enabled ? (btc.electrum ?? btc.chainElectrum) : null;
+  if (!client) return "none";
+  const wallet = env().ELECTRUM_WALLET ?? "(the daemon's default wallet)";
+  try {
+    await withTimeout(client.loadWallet(), PROBE_TIMEOUT_MS, "the Electrum daemon");
+    log.info({ wallet }, "electrum: wallet loaded");
+    return "loaded";
+  } catch (err) {
+    log.warn({ wallet, err: (err as Error).message, check: "ELECTRUM_WALLET / ELECTRUM_WALLET_PASSWORD" }, "electrum: load_wallet failed");
+    return "failed";
+  }
+}
+
 /** Validates the configuration and starts background work; says which engine runs it. */
 export async function startServer(): Promise<"inngest" | "local" | "misconfigured"> {
   const problem = await startupProblem();
@@ -78,6 +98,7 @@ export async function startServer(): Promise<"inngest" | "local" | "misconfigure
   }
   if (problem) fail(problem);
   probeRails();
+  void loadElectrumWallet();
   // Host applications hear about their customers' checkouts from the same event path.
   installHostEvents();
   const e = env();

@@ -8,7 +8,7 @@ import { lastDays, metrics, openExceptions, systemStatus } from "@/lib/admin/met
 import { openDeposits } from "@/lib/admin/neobank-deposits";
 import { adminOverview } from "@/lib/admin/overview";
 import { requireAdminPage } from "@/lib/auth/guards";
-import { formatNumber } from "@/lib/format";
+import { formatNumber, formatRailAmount } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Admin" };
 export const dynamic = "force-dynamic";
@@ -71,6 +71,30 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           ))}
         </dl>
       </section>
+      {o.electrumWallet ? (
+        <section aria-labelledby="electrum-title" className="mt-8">
+          <h2 id="electrum-title" className="mb-3 text-base font-semibold text-slate-900">
+            Electrum wallet
+          </h2>
+          <div className={`${card} p-4`}>
+            <p className="text-sm text-slate-600">{o.electrumWallet.wallet ?? "The daemon's default wallet"}</p>
+            {"error" in o.electrumWallet ? (
+              <p className="mt-1 text-sm text-red-700">Balance unavailable: {o.electrumWallet.error}</p>
+            ) : (
+              <dl className="mt-2 grid grid-cols-2 gap-4">
+                <div>
+                  <dt className="text-sm font-medium text-slate-600">Confirmed</dt>
+                  <dd className="mt-1 text-xl font-bold tracking-tight text-slate-900 tabular">{formatRailAmount(o.electrumWallet.confirmedSats, "sat")}</dd>
+                </div>
+                <div>
+                  <dt className="text-sm font-medium text-slate-600">Unconfirmed</dt>
+                  <dd className="mt-1 text-xl font-bold tracking-tight text-slate-900 tabular">{formatRailAmount(o.electrumWallet.unconfirmedSats, "sat")}</dd>
+                </div>
+              </dl>
+            )}
+          </div>
+        </section>
+      ) : null}
     </div>
   );
 }

@@ -89,6 +89,8 @@ function resolve(): BitcoinSettings {
         ELECTRUM_RPC_URL: e.ELECTRUM_RPC_URL ?? "",
         ELECTRUM_RPC_USER: e.ELECTRUM_RPC_USER ?? "",
         ELECTRUM_RPC_PASS: e.ELECTRUM_RPC_PASS ?? "",
+        ELECTRUM_WALLET: e.ELECTRUM_WALLET,
+        ELECTRUM_WALLET_PASSWORD: e.ELECTRUM_WALLET_PASSWORD,
       });
     } catch (err) {
       if (err instanceof ElectrumError) throw new ConfigError(`Invalid configuration:\n  ELECTRUM_RPC_URL: ${err.message}`);

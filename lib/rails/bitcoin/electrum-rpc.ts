@@ -24,6 +24,8 @@ export interface ElectrumSettings {
   ELECTRUM_RPC_PASS: string;
   /** Wallet file path, needed only when the daemon has more than one wallet loaded. */
   ELECTRUM_WALLET?: string;
+  /** The wallet file's password, for load_wallet (an encrypted wallet). */
+  ELECTRUM_WALLET_PASSWORD?: string;
 }
 
 export interface ElectrumOptions {
@@ -55,6 +57,16 @@ export interface ElectrumClient {
   broadcast(txHex: string): Promise<string>;
   /** Asks Electrum to POST to `url` whenever `address` changes status. */
   notify(address: string, url: string): Promise<void>;
+  /** load_wallet: opens ELECTRUM_WALLET (or the daemon's default wallet) with its password; a loaded one stays loaded. */
+  loadWallet(): Promise<void>;
+  /** getbalance of the wallet: confirmed, unconfirmed and unmatured, in sats. */
+  getWalletBalance(): Promise<ElectrumWalletBalance>;
+}
+
+export interface ElectrumWalletBalance {
+  confirmed: bigint;
+  unconfirmed: bigint;
+  unmatured: bigint;
 }
 
 export const DEFAULT_ELECTRUM_TIMEOUT_MS = 10_000;
@@ -71,6 +83,7 @@ const History = z.array(
   z.object({ tx_hash: z.string().regex(/^[0-9a-f]{64}$/), height: z.number().int(), fee: z.number().int().nonnegative().optional() }).loose(),
 );
 const Balance = z.object({ confirmed: z.string(), unconfirmed: z.string().optional() }).loose();
+const WalletBalance = z.object({ confirmed: z.string(), unconfirmed: z.string().optional(), unmatured: z.string().optional() }).loose();
 
 export function electrumClient(settings: ElectrumSettings, opts: ElectrumOptions = {}): ElectrumClient {
   const { ELECTRUM_RPC_URL: rawUrl, ELECTRUM_RPC_USER: user, ELECTRUM_RPC_PASS: pass } = settings;
@@ -159,6 +172,33 @@ export function electrumClient(settings: ElectrumSettings, opts: ElectrumOptions
     },
     async notify(address, notifyUrl) {
       await call("notify", { address, URL: notifyUrl });
+    },
+    async loadWallet() {
+      const params = {
+        ...(settings.ELECTRUM_WALLET ? { wallet_path: settings.ELECTRUM_WALLET } : {}),
+        ...(settings.ELECTRUM_WALLET_PASSWORD ? { password: settings.ELECTRUM_WALLET_PASSWORD } : {}),
+      };
+      try {
+        const ok = await call("load_wallet", params);
+        if (ok === false)
+          throw new ElectrumError(
+            "rpc",
+            `Electrum could not load the wallet${settings.ELECTRUM_WALLET ? ` at ELECTRUM_WALLET (${settings.ELECTRUM_WALLET})` : ""}`,
+          );
+      } catch (err) {
+        // Electrum's own words for a wrong or missing password, said in the setting's name.
+        if (err instanceof ElectrumError && err.code === "rpc" && /password|decrypt|invalid.*key/i.test(err.message))
+          throw new ElectrumError("auth", "Electrum could not open the wallet: check ELECTRUM_WALLET_PASSWORD", { cause: err });
+        throw err;
+      }
+    },
+    async getWalletBalance() {
+      const b = expect("getbalance", WalletBalance, await call("getbalance", walletParam));
+      return {
+        confirmed: electrumBtcToSats(b.confirmed),
+        unconfirmed: electrumBtcToSats(b.unconfirmed ?? "0"),
+        unmatured: electrumBtcToSats(b.unmatured ?? "0"),
+      };
     },
   };
 }
