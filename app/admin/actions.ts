@@ -41,7 +41,7 @@ async function context(form: FormData): Promise<ActionContext | null> {
 async function runThenShow(form: FormData, page: string, fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {
   const state = await run(form, [page, "/admin"], fn);
   if (!state.ok) return state;
-  redirect(`${page}?${noticeQuery(state.message ?? "Done.")}`);
+  redirect(`${page}?${noticeQuery(state.message ?? "Done.", page)}`);
 }
 
 async function run(form: FormData, paths: string[], fn: (ctx: ActionContext) => Promise<ActionOutcome>): Promise<ActionState> {

@@ -70,6 +70,19 @@ export const neobankRail: Rail<NeobankContext> = {
   },
 };
 
+/** Why the buyer may not be sent to this gateway page (null: they may). https only, except the sandbox's own page. */
+export function paymentPageProblem(raw: string, sandbox = neobankSettings().sandbox): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return "not a URL";
+  }
+  if (u.protocol === "https:") return null;
+  if (u.protocol === "http:" && sandbox) return null;
+  return `not https (${u.protocol.replace(/:$/, "").slice(0, 20)})`;
+}
+
 /**
  * The buyer's payment profile (CPRN, created at the gateway on first use and kept), then a
  * payment for the package price in the currency's minor units with our checkout id as
@@ -110,6 +123,20 @@ async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepare
       if (!(err instanceof NeobankError && err.kind === "not_found")) throw err;
       cprn = await replaceProfile(client, checkout.userId, cprn, web3);
       created = await pay(cprn);
+    }
+    const pageProblem = paymentPageProblem(created.payment_url);
+    if (pageProblem) {
+      // The buyer would type their bank details into that page: never send them to one that is
+      // not https (a misconfigured or compromised gateway). The checkout fails and is flagged.
+      log.error({ checkoutId: checkout.id, txId: created.tx_id, problem: pageProblem }, "NEO Bank: refused the gateway's payment page");
+      return {
+        externalRef: created.tx_id,
+        facts: [
+          { kind: "attention", reason: `NEO Bank gave a payment page that is ${pageProblem}; the buyer was not sent there (tx ${created.tx_id})` },
+          { kind: "failed", message: `NEO Bank: payment page refused (${pageProblem})`, buyerMessage: NEOBANK_START_FAILED },
+        ],
+        error: new AppError("unavailable", NEOBANK_START_FAILED),
+      };
     }
     await db.neobankPayment.create({
       data: { checkoutId: checkout.id, gatewayTxId: created.tx_id, paymentUrl: created.payment_url ?? null, lastStatus: created.status },

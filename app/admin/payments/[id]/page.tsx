@@ -26,7 +26,7 @@ export default async function PaymentDetailPage({
 }) {
   const { id } = await params;
   // The outcome of the action just taken (set, and signed, by the server action's redirect).
-  const notice = verifiedNotice(await searchParams);
+  const notice = verifiedNotice(await searchParams, `/admin/payments/${id}`);
   await requireAdminPage(`/admin/payments/${id}`);
   const d = await paymentDetail(id);
   if (!d) notFound();
