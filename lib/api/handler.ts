@@ -44,7 +44,7 @@ export function route<const A extends Access, B extends z.ZodType | undefined = 
       let user: SessionUser | null = null;
       if (options.access === "checkout") {
         const id = ((await segment?.params) as { id?: unknown } | undefined)?.id;
-        const hosted = typeof id === "string" ? await hostedViewer(id, cookieReader(req)) : null;
+        const hosted = typeof id === "string" && idParam.shape.id.safeParse(id).success ? await hostedViewer(id, cookieReader(req)) : null;
         if (hosted) user = hosted as SessionUser;
       }
       if (options.access !== "public" && !user) {
@@ -67,8 +67,18 @@ export function route<const A extends Access, B extends z.ZodType | undefined = 
   };
 }
 
-/** Route segment schema for the common `[id]` segment. */
-export const idParam = z.object({ id: z.string().min(1).max(100) });
+/**
+ * Route segment schema for the common `[id]` segment. Control characters are never in an id
+ * (a NUL byte reached PostgreSQL and came back as a 500): such a segment is a 404 like any
+ * unknown id.
+ */
+export const idParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine((s) => ![...s].some((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127)),
+});
 
 export function errorResponse(err: unknown, req?: Request): Response {
   if (isAppError(err)) {

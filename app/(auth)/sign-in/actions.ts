@@ -54,5 +54,6 @@ export async function signInWithEmailLink(form: FormData): Promise<void> {
 }
 
 export async function signInWithGitHub(form: FormData): Promise<void> {
-  await signIn("github", { redirectTo: safeCallbackUrl(form.get("callbackUrl")) });
+  // A server action is a public endpoint: a crafted call may pass anything, not a form.
+  await signIn("github", { redirectTo: safeCallbackUrl(form instanceof FormData ? form.get("callbackUrl") : null) });
 }
