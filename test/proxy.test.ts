@@ -62,4 +62,23 @@ describe("proxy", () => {
     expect(hook.headers.get("x-middleware-next")).toBe("1");
     expect(proxy(new Request("https://pay.example.com/")).headers.get("x-middleware-next")).toBe("1");
   });
+
+  test("every page gets a script policy with a fresh nonce, handed to Next in the request's CSP header; API answers do not", () => {
+    vi.stubEnv("VERCEL", "");
+    resetEnvForTests();
+    const policies = [0, 1].map(() => {
+      const res = proxy(new Request("http://localhost/admin/users"));
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/]{22}==' 'strict-dynamic'/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(csp).toMatch(/object-src 'none'/);
+      expect(csp).not.toMatch(/script-src[^;]*'unsafe-inline'/);
+      // NextResponse.next({ request }) forwards overridden request headers this way; Next reads
+      // the nonce from the request's Content-Security-Policy.
+      expect(res.headers.get("x-middleware-request-content-security-policy")).toBe(csp);
+      return csp;
+    });
+    expect(policies[0]).not.toBe(policies[1]);
+    expect(proxy(new Request("http://localhost/api/health")).headers.get("content-security-policy")).toBeNull();
+  });
 });

@@ -1,8 +1,8 @@
 // Security headers on every response (next.config.ts headers()). No page may be framed
 // (clickjacking of /admin), browsers must not guess content types, full URLs never leak to
-// other sites, and in production browsers stay on https. The policy restricts framing, <base>
-// and plugins; it does not restrict scripts (Next's inline bootstrap scripts would need a
-// per-request nonce, see the README's Security section).
+// other sites, and in production browsers stay on https. This static policy restricts
+// framing, <base> and plugins on every response (API answers, static files); pages get the
+// full nonce-based policy below from proxy.ts.
 
 export function securityHeaders(production: boolean): { key: string; value: string }[] {
   const headers = [
@@ -14,4 +14,32 @@ export function securityHeaders(production: boolean): { key: string; value: stri
   ];
   if (production) headers.push({ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" });
   return headers;
+}
+
+/** A fresh, unguessable nonce for one page response (16 random bytes, base64). */
+export function cspNonce(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes));
+}
+
+/**
+ * The Content-Security-Policy of a page (set by proxy.ts, which also hands the nonce to Next in
+ * the request's own CSP header, so Next puts it on every script it renders). Scripts run only
+ * with this response's nonce, and what they load ('strict-dynamic'); no inline handlers, no
+ * eval (React's development build needs it, so development allows it). Styles allow inline
+ * style attributes: React and the charts render them, and they cannot run code.
+ */
+export function contentSecurityPolicy(nonce: string, production: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? "" : " 'unsafe-eval'"}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
 }
