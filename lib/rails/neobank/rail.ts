@@ -124,7 +124,7 @@ async function startNeobankPayment(checkout: CheckoutSnapshot, prepared: Prepare
       cprn = await replaceProfile(client, checkout.userId, cprn, web3);
       created = await pay(cprn);
     }
-    const pageProblem = paymentPageProblem(created.payment_url);
+    const pageProblem = created.payment_url ? paymentPageProblem(created.payment_url) : null;
     if (pageProblem) {
       // The buyer would type their bank details into that page: never send them to one that is
       // not https (a misconfigured or compromised gateway). The checkout fails and is flagged.
