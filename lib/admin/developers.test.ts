@@ -2,13 +2,25 @@ import { describe, expect, test } from "vitest";
 import { db } from "@/lib/db/client";
 import { authenticateKey, hashKey } from "@/lib/host/keys";
 import { createUser } from "@/test/factories";
-import { createApiKey, listApiKeys, revokeApiKey } from "./developers";
+import { createApiKey, createApiKeyByOperator, listApiKeys, revokeApiKey } from "./developers";
 
 // API keys from the admin's side: shown once, stored hashed, audited, revocable.
 
 const ctx = async (reason = "for the marketplace") => ({ actorId: (await createUser({ role: "admin" })).id, requestId: crypto.randomUUID(), reason });
 
 describe("API keys", () => {
+  test("a key made on the command line (npm run api-key, npm run example:host) works at once and is audited without an actor", async () => {
+    const key = await createApiKeyByOperator({ name: "Example host app", scopes: ["read", "credits:write"] }, "created with npm run api-key");
+    expect(key.secret.startsWith(`${key.prefix}_`)).toBe(true);
+    const principal = await authenticateKey(key.secret);
+    expect(principal?.scopes).toEqual(["read", "credits:write"]);
+    const audit = await db.auditLog.findFirstOrThrow({ where: { targetType: "api_key", targetId: key.id } });
+    expect(audit).toMatchObject({ actorId: null, action: "api_key.create", reason: "created with npm run api-key" });
+    expect(JSON.stringify(audit.data)).toContain(key.prefix);
+    expect(JSON.stringify(audit.data)).not.toContain(key.secret);
+    await expect(createApiKeyByOperator({ name: "x", scopes: ["everything" as never] }, "r")).rejects.toThrow();
+  });
+
   test("a new key's secret is returned once; the database holds only its hash and prefix; the audit row names the prefix, not the secret", async () => {
     const c = await ctx();
     const out = await createApiKey(c, { name: "Marketplace", scopes: ["read", "credits:write"], rateLimitPerMinute: 120 });
