@@ -59,6 +59,9 @@ const schema = z
     AUTH_GITHUB_SECRET: optional,
     SMTP_URL: optional.pipe(z.url({ message: "must be an smtp:// or smtps:// URL" }).optional()),
     EMAIL_FROM: optional,
+    // The shop's copy of every receipt (one or more addresses; EMAIL_BCC is the older name).
+    RECEIPTS_BCC: emailList,
+    EMAIL_BCC: emailList,
     // How many reverse proxies in front of Satchel append to X-Forwarded-For (0: none, so no
     // client address is read from headers). Vercel's own header is used on Vercel.
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),

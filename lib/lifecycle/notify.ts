@@ -84,6 +84,19 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
     html: `<p>${escapeHtml(lines.slice(0, 3).join(" ").trim())}</p><pre>${escapeHtml(lines.slice(4, 4 + rows.length).join("\n"))}</pre><p><a href="${escapeHtml(link)}">${escapeHtml(t("receipt.view"))}</a></p>`,
     checkoutId: c.id,
   });
+  // The shop's copy (RECEIPTS_BCC): its own outbox row per address, sent once like the buyer's.
+  const shop = [...new Set([...env().RECEIPTS_BCC, ...env().EMAIL_BCC])].filter((a) => a !== c.user.email.toLowerCase());
+  const copies = [];
+  for (const to of shop)
+    copies.push(
+      await sendEmail({
+        dedupKey: `${receiptKey(c.id)}:copy:${to}`,
+        to,
+        subject: `Copy: ${t("receipt.subject", { credits })}`,
+        text: [`Copy of the receipt sent to ${c.user.email}.`, "", ...lines].join("\n"),
+        checkoutId: c.id,
+      }),
+    );
   const omnisend = await sendCreditsPurchased({
     checkoutId: c.id,
     email: c.user.email,
@@ -96,7 +109,8 @@ export async function notifyCredited(checkoutId: string, now = new Date()): Prom
     packageName: c.packageName,
     creditedAt,
   });
-  if (email.status === "in_progress" || omnisend === "in_progress") return { outcome: "in_progress", email: email.status, omnisend };
+  if (email.status === "in_progress" || copies.some((m) => m.status === "in_progress") || omnisend === "in_progress")
+    return { outcome: "in_progress", email: email.status, omnisend };
 
   await db.$transaction(async (tx) => {
     const { count } = await tx.checkout.updateMany({ where: { id: c.id, notifiedAt: null }, data: { notifiedAt: now } });
