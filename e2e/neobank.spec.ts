@@ -64,3 +64,15 @@ test("a buyer who leaves the gateway page unpaid finds Continue to NEO Bank on t
   await page.waitForURL(`**/checkout/${checkoutId}`);
   await expect(page.getByRole("heading", { name: "Paid — credits added" })).toBeVisible({ timeout: 15_000 });
 });
+
+test("the Bill Bitts gateway's /webhooks/neo-payment/ keeps its trailing slash; in signed mode it says compat mode is off", async ({ request }) => {
+  // The seed's exact unsigned body, posted as the old gateway does: no redirect to follow.
+  const body = { cprn: "CPRN-ABC12345", status: "SUCCESS", amount: "250.00", tx_id: "TXN-XYZ789", currency: "USD" };
+  const r = await request.post("/webhooks/neo-payment/", { data: body, maxRedirects: 0 });
+  expect(r.status()).toBe(404);
+  expect(((await r.json()) as { error: { message: string } }).error.message).toContain("NEO Bank compatibility mode is off");
+  // Every other path still loses its trailing slash, as Next.js does by default.
+  const page = await request.get("/account/?tab=1", { maxRedirects: 0 });
+  expect(page.status()).toBe(308);
+  expect(new URL(page.headers().location!, "http://x").pathname + new URL(page.headers().location!, "http://x").search).toBe("/account?tab=1");
+});
