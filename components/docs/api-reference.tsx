@@ -3,7 +3,8 @@
 import { useEffect, useRef, useState } from "react";
 
 // Renders the OpenAPI document with Redoc, loaded from our own origin (/docs/api/redoc.js) once
-// the page is interactive, so the rest of the site never carries its 2 MB.
+// the page is interactive, so the rest of the site never carries its 2 MB. Its telemetry is off
+// (the CSP's connect-src 'self' would block it anyway).
 export function ApiReference({ specUrl, scriptUrl }: { specUrl: string; scriptUrl: string }) {
   const el = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
@@ -13,7 +14,7 @@ export function ApiReference({ specUrl, scriptUrl }: { specUrl: string; scriptUr
     import(/* webpackIgnore: true */ /* turbopackIgnore: true */ scriptUrl)
       .then((redoc: { init(spec: string, options: object, element: HTMLElement): { unmount(): void } }) => {
         if (cancelled || !el.current) return;
-        root = redoc.init(specUrl, { hideDownloadButtons: false, expandResponses: "200,201", pathInMiddlePanel: true }, el.current);
+        root = redoc.init(specUrl, { disableTelemetry: true }, el.current);
       })
       .catch(() => setFailed(true));
     return () => {

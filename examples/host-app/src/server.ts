@@ -198,10 +198,11 @@ async function receive(req: IncomingMessage, res: ServerResponse): Promise<void>
 const server = createServer(async (req, res) => {
   const url = new URL(req.url ?? "/", HOST_URL);
   try {
-    if (req.method === "GET" && url.pathname === "/")
-      return void res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(await home(req, res, url));
-    if (req.method === "GET" && url.pathname === "/success")
-      return void res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(await success(req, res, url));
+    // The page first (it may set the user's cookie), then the head.
+    if (req.method === "GET" && (url.pathname === "/" || url.pathname === "/success")) {
+      const html = url.pathname === "/" ? await home(req, res, url) : await success(req, res, url);
+      return void res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end(html);
+    }
     if (req.method === "POST" && url.pathname === "/buy") return await buy(req, res);
     if (req.method === "POST" && url.pathname === "/spend") return await spend(req, res);
     if (req.method === "POST" && url.pathname === "/webhooks/satchel") return await receive(req, res);
