@@ -35,6 +35,8 @@ const chromium = process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ?
 export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
+  // The embedded-default smoke test runs its own server (playwright.embedded.config.ts).
+  testIgnore: "embedded/**",
   globalSetup: "./e2e/global-setup.ts",
   fullyParallel: false,
   workers: process.env.CI ? 1 : 2,

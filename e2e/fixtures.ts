@@ -134,12 +134,75 @@ export async function signInContext(context: BrowserContext, email: string, pass
   expect((await context.cookies()).some((c) => c.name.includes("session-token"))).toBe(true);
 }
 
+/**
+ * Browser errors of the test so far. Every page of the test (the `page` fixture's context and any
+ * context or page the test opens itself) is watched for uncaught exceptions (`pageerror`) and
+ * console errors (React reports hydration mismatches such as #418 there); any one fails the test
+ * at its end. A test that provokes an error on purpose says so with `browserErrors.allow(/…/)`,
+ * matched against the one message it expects — there is no global allowlist.
+ */
+export interface BrowserErrors {
+  allow(pattern: RegExp): void;
+  readonly seen: readonly string[];
+}
+
+function watchBrowserErrors(): BrowserErrors & { watchContext(context: BrowserContext): void; unexpected(): string[] } {
+  const seen: string[] = [];
+  const allowed: RegExp[] = [];
+  const contexts = new WeakSet<BrowserContext>();
+  const pages = new WeakSet<Page>();
+  const watchPage = (page: Page) => {
+    if (pages.has(page)) return;
+    pages.add(page);
+    page.on("pageerror", (err) => seen.push(`pageerror on ${page.url()}: ${err.stack ?? err.message}`));
+    page.on("console", (msg) => {
+      if (msg.type() !== "error") return;
+      const { url, lineNumber } = msg.location();
+      seen.push(`console.error on ${page.url()}: ${msg.text()}${url ? ` (${url}:${lineNumber})` : ""}`);
+    });
+  };
+  return {
+    seen,
+    allow: (pattern) => void allowed.push(pattern),
+    watchContext(context) {
+      if (contexts.has(context)) return;
+      contexts.add(context);
+      for (const page of context.pages()) watchPage(page);
+      context.on("page", watchPage);
+    },
+    unexpected: () => seen.filter((e) => !allowed.some((re) => re.test(e))),
+  };
+}
+
 export const test = base.extend<{
   /** A fresh account, created through the sign-up UI; the page is signed in as it. */
   account: Credentials;
   /** A fresh account created in the database and signed in through the API: fast, for specs that are not about sign-up. */
   buyer: Credentials & { id: string };
+  /** Automatic: fails the test on any browser error (see BrowserErrors). */
+  browserErrors: BrowserErrors;
 }>({
+  browserErrors: [
+    async ({ context, browser }, use) => {
+      const watch = watchBrowserErrors();
+      watch.watchContext(context);
+      // Contexts (and pages: browser.newPage() goes through newContext) the test opens itself.
+      const newContext = browser.newContext;
+      browser.newContext = async (...args: Parameters<typeof newContext>) => {
+        const created = await newContext.apply(browser, args);
+        watch.watchContext(created);
+        return created;
+      };
+      try {
+        await use(watch);
+      } finally {
+        browser.newContext = newContext;
+      }
+      const unexpected = watch.unexpected();
+      expect(unexpected, "browser errors (pageerror / console.error) during the test").toEqual([]);
+    },
+    { auto: true },
+  ],
   account: async ({ page }, use) => {
     const c = { email: uniqueEmail(), password: strongPassword(), name: "E2E Buyer" };
     await signUp(page, c);

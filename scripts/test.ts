@@ -4,14 +4,15 @@
 //   2. unit   vitest run (real PostgreSQL; see vitest.config.ts)
 //   3. build  next build
 //   4. e2e    playwright test against `next start`, on its own database (migrated and seeded
-//             by e2e/global-setup.ts, demo users on) and a temporary SATCHEL_DATA_DIR
+//             by e2e/global-setup.ts, demo users on) and a temporary SATCHEL_DATA_DIR; then the
+//             README's first command on the embedded PGlite default (playwright.embedded.config.ts)
 // DATABASE_URL unset ⇒ one throwaway PostgreSQL cluster serves every stage and is always
 // stopped at the end (also on failure, Ctrl-C or SIGTERM). DATABASE_URL set ⇒ its server is
 // used to create the test databases (they are dropped afterwards; the database named in the
 // URL itself is not touched).
 //
 // Run a subset:  npm test -- unit        npm test -- build e2e
-// One or a few e2e specs:  npm test -- build e2e e2e/developers.spec.ts
+// One or a few e2e specs:  npm test -- build e2e e2e/developers.spec.ts   (e2e/embedded/readme-start.spec.ts: the embedded smoke)
 // Every stage runs even if an earlier one failed (e2e is skipped when the build failed);
 // the exit code is non-zero when any stage failed.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -150,16 +151,31 @@ async function main(): Promise<number> {
       // A free port unless one is asked for, so parallel runs on one machine do not collide.
       const port = process.env.E2E_PORT || String(await freePort());
       const ilpPort = process.env.E2E_ILP_SANDBOX_PORT || String(await freePort());
+      const embeddedSpecs = specs.filter((s) => s.includes("embedded/"));
+      const mainSpecs = specs.filter((s) => !embeddedSpecs.includes(s));
+      if (!specs.length || mainSpecs.length)
+        results.push(
+          await timed("e2e", () =>
+            run(bin("playwright"), ["test", "--pass-with-no-tests", ...mainSpecs], {
+              ...base,
+              DATABASE_URL: e2eUrl,
+              SATCHEL_DATA_DIR: dataDir,
+              DEMO_USERS: "1",
+              ADMIN_EMAILS: "",
+              E2E_PORT: port,
+              E2E_ILP_SANDBOX_PORT: ilpPort,
+            }),
+          ),
+        );
+      // The README's first command (embedded PGlite, nothing configured) on its own server.
+      // Skipped when only specs of the main suite were asked for.
+      if (interrupted || (specs.length && !embeddedSpecs.length)) continue;
+      const embeddedPort = process.env.EMBEDDED_E2E_PORT || String(await freePort());
       results.push(
         await timed("e2e", () =>
-          run(bin("playwright"), ["test", "--pass-with-no-tests", ...specs], {
+          run(bin("playwright"), ["test", "--config", "playwright.embedded.config.ts", ...embeddedSpecs], {
             ...base,
-            DATABASE_URL: e2eUrl,
-            SATCHEL_DATA_DIR: dataDir,
-            DEMO_USERS: "1",
-            ADMIN_EMAILS: "",
-            E2E_PORT: port,
-            E2E_ILP_SANDBOX_PORT: ilpPort,
+            EMBEDDED_E2E_PORT: embeddedPort,
           }),
         ),
       );

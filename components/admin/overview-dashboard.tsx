@@ -46,6 +46,10 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
       return res.json();
     },
     initialData: initial,
+    // The stamp of the server's data, not "now": the server renders and the browser hydrates at
+    // different moments, so a Date.now() default showed another second on ~1 in 7 loads and
+    // React threw hydration error #418 (e2e/hydration.spec.ts).
+    initialDataUpdatedAt: Date.parse(initial.at),
     refetchInterval: 15_000,
     refetchOnWindowFocus: true,
   });
