@@ -63,8 +63,9 @@ test("a checkout past its expiry shows expired", async ({ page }) => {
   await expect(page.getByRole("img", { name: "Payment QR code" })).toHaveCount(0);
 });
 
-test("another buyer opening the checkout URL gets 404, and so does an unknown id", async ({ page, browser, baseURL }) => {
+test("another buyer opening the checkout URL gets 404, and so does an unknown id", async ({ page, browser, baseURL, browserErrors }) => {
   const id = await buyMediumWithBitcoin(page);
+  browserErrors.allowHttpError(404, `/checkout/${id}`);
   const other = await browser.newContext({ baseURL });
   const otherPage = await other.newPage();
   await signUp(otherPage, { email: uniqueEmail("other"), password: strongPassword() });

@@ -157,8 +157,14 @@ test("connection lost: the page says so and offers a retry; it catches up when t
   await expect(page.getByRole("status").filter({ hasText: /You are offline\.|Reconnecting…/ })).toHaveCount(0);
 });
 
-test("M-Pesa: no answer to the prompt → 'send it again' asks M-Pesa first, never a second live prompt; a failure shows its screen", async ({ page, buyer }) => {
+test("M-Pesa: no answer to the prompt → 'send it again' asks M-Pesa first, never a second live prompt; a failure shows its screen", async ({
+  page,
+  buyer,
+  browserErrors,
+}) => {
   await expectSignedInAs(page, buyer.email);
+  // The refused resend is a 409 from the API; the page shows it as an alert.
+  browserErrors.allowHttpError(409, /\/api\/checkouts\/[^/]+\/mpesa\/resend/);
   const id = await startCheckout(page, "medium", "M-Pesa");
   await expect(page.getByTestId("mpesa-instructions")).toContainText("KES 2,590");
   await expect(page.getByTestId("mpesa-resend")).toHaveCount(0);

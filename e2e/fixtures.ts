@@ -143,8 +143,15 @@ export async function signInContext(context: BrowserContext, email: string, pass
  */
 export interface BrowserErrors {
   allow(pattern: RegExp): void;
+  /**
+   * The test requests `path` (a page or API, exact pathname or a RegExp on it) expecting this
+   * HTTP error status: Chromium logs "Failed to load resource: … status of <status>" for it.
+   */
+  allowHttpError(status: number, path: string | RegExp): void;
   readonly seen: readonly string[];
 }
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 function watchBrowserErrors(): BrowserErrors & { watchContext(context: BrowserContext): void; unexpected(): string[] } {
   const seen: string[] = [];
@@ -164,6 +171,10 @@ function watchBrowserErrors(): BrowserErrors & { watchContext(context: BrowserCo
   return {
     seen,
     allow: (pattern) => void allowed.push(pattern),
+    allowHttpError(status, path) {
+      const where = typeof path === "string" ? `${escapeRegExp(path)}(\\?[^ ]*)?` : path.source.replace(/^\^/, "").replace(/\$$/, "");
+      allowed.push(new RegExp(`: Failed to load resource: the server responded with a status of ${status} \\([^)]*\\) \\(https?://[^/ ]+${where}:\\d+\\)$`));
+    },
     watchContext(context) {
       if (contexts.has(context)) return;
       contexts.add(context);

@@ -107,8 +107,9 @@ test("signing up with a taken address answers like any sign-up, tells the owner,
   await expect(page).toHaveURL((u) => u.pathname === "/account");
 });
 
-test("a buyer gets the 404 page at /admin", async ({ page, account }) => {
+test("a buyer gets the 404 page at /admin", async ({ page, account, browserErrors }) => {
   await expectSignedInAs(page, account.email);
+  browserErrors.allowHttpError(404, "/admin");
   const res = await page.goto("/admin");
   expect(res?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();

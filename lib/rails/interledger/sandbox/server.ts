@@ -352,7 +352,7 @@ export async function startOpenPaymentsSandbox(opts: SandboxOptions = {}): Promi
     const shown = limit ? `${formatAmount(limit)}` : "an amount set by the merchant";
     const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
     return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sandbox wallet — approve payment</title>
+<link rel="icon" href="data:,"><title>Sandbox wallet — approve payment</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#0f172a}.banner{background:#fef3c7;border:1px solid #f59e0b;border-radius:.5rem;padding:.75rem 1rem;font-weight:600}dl{display:grid;grid-template-columns:auto 1fr;gap:.5rem 1rem}dt{color:#475569}dd{margin:0;word-break:break-all}form{display:inline}button{font:inherit;padding:.6rem 1.2rem;border-radius:.5rem;border:1px solid #cbd5e1;cursor:pointer;margin-right:.5rem}.ok{background:#4f46e5;color:#fff;border-color:#4f46e5}</style></head>
 <body><main>
 <p class="banner" role="note">Sandbox — not real money. This page stands in for the buyer's wallet.</p>

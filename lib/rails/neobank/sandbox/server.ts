@@ -304,7 +304,7 @@ function html(res: ServerResponse, status: number, body: string) {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, content: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)} · NEO Bank sandbox</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>${esc(title)} · NEO Bank sandbox</title>
 <style>body{font-family:system-ui,sans-serif;background:#f1f5f9;margin:0;padding:2rem 1rem;color:#0f172a}main{max-width:28rem;margin:0 auto;background:#fff;border-radius:1rem;padding:1.5rem;box-shadow:0 1px 3px #0002}
 .banner{background:#fef3c7;border:1px dashed #d97706;color:#78350f;border-radius:.5rem;padding:.5rem .75rem;font-weight:600}dl{display:grid;grid-template-columns:auto 1fr;gap:.4rem 1rem}dt{color:#475569}dd{margin:0;font-weight:600}
 .row{display:flex;gap:.75rem;margin-top:1.25rem}button{font:inherit;padding:.6rem 1.2rem;border-radius:.5rem;border:1px solid #cbd5e1;background:#fff;cursor:pointer}button.pay{background:#1d4ed8;color:#fff;border-color:#1d4ed8}</style></head>
