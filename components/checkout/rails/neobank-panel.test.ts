@@ -25,12 +25,12 @@ const checkout = (details: Record<string, unknown>, status = "pending") =>
 const screen = {} as Screen;
 const render = (locale: "en" | "sw", c: LiveCheckout) =>
   renderToStaticMarkup(
-    createElement(NextIntlClientProvider, {
-      locale,
-      messages: locale === "en" ? en : sw,
-      timeZone: "UTC",
-      children: createElement(NeobankPanel, { c, screen }),
-    }),
+    createElement(
+      NextIntlClientProvider,
+      // createElement wants children among the props; they are passed as its third argument.
+      { locale, messages: locale === "en" ? en : sw, timeZone: "UTC" } as unknown as ComponentProps<typeof NextIntlClientProvider>,
+      createElement(NeobankPanel, { c, screen }),
+    ),
   );
 
 describe("NEO Bank panel without a payment page", () => {
