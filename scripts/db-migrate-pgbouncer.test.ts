@@ -64,25 +64,25 @@ async function startPgbouncer(database: string): Promise<{ url: string; log: () 
       "",
     ].join("\n"),
   );
-  // pgbouncer refuses to run as root: as root it runs as the cluster's `postgres` user.
-  let child: ChildProcess;
+  // pgbouncer refuses to run as root: as root it switches to the cluster's `postgres` user itself
+  // (-u), so the child is pgbouncer and stopping it leaves no server behind.
   if (isRoot()) {
-    const ids = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
-    const gids = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
-    await chown(dir, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
-    await chown(ini, Number(ids.stdout.trim()), Number(gids.stdout.trim()));
-    child = spawn("runuser", ["-u", "postgres", "--", pgbouncer!, ini], { stdio: "ignore" });
-  } else child = spawn(pgbouncer!, [ini], { stdio: "ignore" });
+    const uid = Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim());
+    const gid = Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim());
+    await chown(dir, uid, gid);
+    await chown(ini, uid, gid);
+  }
+  const child: ChildProcess = spawn(pgbouncer!, isRoot() ? ["-u", "postgres", ini] : [ini], { stdio: "ignore" });
   cleanups.push(
     () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGINT");
-        setTimeout(() => {
-          child.kill("SIGKILL");
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        child.once("exit", () => {
+          clearTimeout(timer);
           resolve();
-        }, 5000).unref();
+        });
+        child.kill("SIGTERM"); // immediate shutdown
       }),
   );
   const url = `postgresql://postgres@127.0.0.1:${port}/satchel`;
