@@ -6,6 +6,10 @@
 //   4. e2e    playwright test against `next start`, on its own database (migrated and seeded
 //             by e2e/global-setup.ts, demo users on) and a temporary SATCHEL_DATA_DIR; then the
 //             README's first command on the embedded PGlite default (playwright.embedded.config.ts)
+//   5. vercel `npm run check:vercel` (Vercel's own builder, offline: validation, function sizes,
+//             no PGlite/sandbox files, /api/inngest's maxDuration), then its test that plants
+//             PGlite into a route of a copy and expects the check to fail. Last, because
+//             `vercel build` rebuilds .next with VERCEL=1 under the e2e stage's feet.
 // DATABASE_URL unset ⇒ one throwaway PostgreSQL cluster serves every stage and is always
 // stopped at the end (also on failure, Ctrl-C or SIGTERM). DATABASE_URL set ⇒ its server is
 // used to create the test databases (they are dropped afterwards; the database named in the
@@ -23,8 +27,8 @@ import path from "node:path";
 import { createDatabase, dropDatabase } from "../test/db";
 import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 
-type Stage = "lint" | "unit" | "build" | "e2e";
-const ALL: Stage[] = ["lint", "unit", "build", "e2e"];
+type Stage = "lint" | "unit" | "build" | "e2e" | "vercel";
+const ALL: Stage[] = ["lint", "unit", "build", "e2e", "vercel"];
 
 const args = process.argv.slice(2);
 const specs = args.filter((a) => /\.spec\.ts$/.test(a));
@@ -138,6 +142,18 @@ async function main(): Promise<number> {
       const dataDir = mkdtempSync(path.join(tmpdir(), "satchel-build-"));
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
       results.push(await timed("build", () => run(bin("next"), ["build"], { ...base, SATCHEL_DATA_DIR: dataDir, DATABASE_URL: "" })));
+    } else if (stage === "vercel") {
+      results.push(
+        await timed("vercel", async () => {
+          const check = await run(bin("tsx"), ["scripts/check-vercel.ts"], base);
+          const planted = await run(bin("vitest"), ["run", "scripts/check-vercel.test.ts"], {
+            ...base,
+            SATCHEL_VERCEL_BUILD: "1",
+            DATABASE_URL: serverUrl ?? "",
+          });
+          return check || planted;
+        }),
+      );
     } else {
       if (results.some((r) => r.stage === "build" && r.status === "failed")) {
         results.push({ stage: "e2e", status: "skipped", note: "the build failed" });
@@ -188,7 +204,7 @@ async function main(): Promise<number> {
   for (const r of results) {
     const mark = r.status === "passed" ? "✓" : r.status === "failed" ? "✗" : "-";
     const time = r.seconds !== undefined ? ` in ${r.seconds.toFixed(1)}s` : "";
-    console.log(`${mark} ${r.stage.padEnd(5)} ${r.status}${time}${r.note ? ` (${r.note})` : ""}`);
+    console.log(`${mark} ${r.stage.padEnd(6)} ${r.status}${time}${r.note ? ` (${r.note})` : ""}`);
   }
   const failed = results.filter((r) => r.status !== "passed" && r.status !== "skipped").length;
   const skipped = results.some((r) => r.status === "skipped");
