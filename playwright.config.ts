@@ -29,6 +29,7 @@ const baseURL = `http://localhost:${port}`;
 // so the fixtures find the demo logins the seed wrote.
 process.env.SATCHEL_DATA_DIR ||= path.join(tmpdir(), `satchel-e2e-${port}`);
 process.env.AUTH_SECRET ||= "e2e-only-secret-not-for-production-0123456789";
+process.env.E2E_METRICS_TOKEN ||= "e2e-only-metrics-token-0123456789";
 
 const chromium = process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
@@ -93,6 +94,8 @@ export default defineConfig({
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       // Webhook endpoints on this machine (the specs' receivers) may receive deliveries.
       ALLOW_LOCAL_URLS: "1",
+      // GET /api/metrics for e2e/metrics.spec.ts.
+      METRICS_TOKEN: process.env.E2E_METRICS_TOKEN,
     },
   },
 });
