@@ -24,6 +24,9 @@ if (!["localhost", "127.0.0.1", "::1"].includes(host))
 
 const port = Number(process.env.E2E_PORT ?? process.env.PLAYWRIGHT_PORT ?? 3210);
 const baseURL = `http://localhost:${port}`;
+// examples/host-app, a host application using this Satchel through its API (e2e/host-app.spec.ts).
+const hostAppPort = Number(process.env.E2E_HOST_APP_PORT ?? port + 10);
+process.env.E2E_HOST_APP_URL = `http://localhost:${hostAppPort}`;
 
 // Shared by this process, the web server and the test workers (they inherit process.env),
 // so the fixtures find the demo logins the seed wrote.
@@ -56,46 +59,69 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    // Migrate before the server starts: Playwright starts the web server before globalSetup,
-    // and background work in the server must never see a database without its tables.
-    command: `node_modules/.bin/tsx scripts/db-migrate.ts && node node_modules/next/dist/bin/next start -p ${port}`,
-    url: `${baseURL}/api/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      DATABASE_URL: databaseUrl,
-      AUTH_SECRET: process.env.AUTH_SECRET,
-      AUTH_TRUST_HOST: "true",
-      APP_URL: baseURL,
-      SATCHEL_DATA_DIR: process.env.SATCHEL_DATA_DIR,
-      ADMIN_EMAILS: "",
-      DEMO_USERS: "1",
-      // The Bitcoin rail on regtest with the built-in chain simulator and a fixed rate:
-      // $20 (Medium) = 20,000 sats.
-      BTC_NETWORK: "regtest",
-      RATE_SOURCE: "fixed",
-      BTC_FIXED_RATE: "100000",
-      // The in-process driver (no Inngest here) sweeps every 2 s, so background crediting
-      // shows up within a few seconds in e2e/lifecycle.spec.ts.
-      RECONCILE_INTERVAL_SECONDS: "2",
-      // Provider rails without credentials run against their local sandboxes (not real money).
-      SANDBOX_RAILS: "1",
-      // The specs prompt the one sandbox number 0712345678 many times in a run.
-      MPESA_PROMPTS_PER_PHONE_PER_HOUR: "1000",
-      // The Open Payments sandbox's own port, clear of a developer's server on the default 3003.
-      // npm test picks a free one: when port + 3 was taken (parallel runs on one machine) the
-      // sandbox fell back to a random port after the buy page had named port + 3 in its hint.
-      OPEN_PAYMENTS_SANDBOX_PORT: process.env.E2E_ILP_SANDBOX_PORT ?? String(port + 3),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-      // Webhook endpoints on this machine (the specs' receivers) may receive deliveries.
-      ALLOW_LOCAL_URLS: "1",
-      // GET /api/metrics for e2e/metrics.spec.ts.
-      METRICS_TOKEN: process.env.E2E_METRICS_TOKEN,
+  webServer: [
+    {
+      // Migrate before the server starts: Playwright starts the web server before globalSetup,
+      // and background work in the server must never see a database without its tables.
+      command: `node_modules/.bin/tsx scripts/db-migrate.ts && node node_modules/next/dist/bin/next start -p ${port}`,
+      url: `${baseURL}/api/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_URL: databaseUrl,
+        AUTH_SECRET: process.env.AUTH_SECRET,
+        AUTH_TRUST_HOST: "true",
+        APP_URL: baseURL,
+        SATCHEL_DATA_DIR: process.env.SATCHEL_DATA_DIR,
+        ADMIN_EMAILS: "",
+        DEMO_USERS: "1",
+        // The Bitcoin rail on regtest with the built-in chain simulator and a fixed rate:
+        // $20 (Medium) = 20,000 sats.
+        BTC_NETWORK: "regtest",
+        RATE_SOURCE: "fixed",
+        BTC_FIXED_RATE: "100000",
+        // The in-process driver (no Inngest here) sweeps every 2 s, so background crediting
+        // shows up within a few seconds in e2e/lifecycle.spec.ts.
+        RECONCILE_INTERVAL_SECONDS: "2",
+        // Provider rails without credentials run against their local sandboxes (not real money).
+        SANDBOX_RAILS: "1",
+        // The specs prompt the one sandbox number 0712345678 many times in a run.
+        MPESA_PROMPTS_PER_PHONE_PER_HOUR: "1000",
+        // The Open Payments sandbox's own port, clear of a developer's server on the default 3003.
+        // npm test picks a free one: when port + 3 was taken (parallel runs on one machine) the
+        // sandbox fell back to a random port after the buy page had named port + 3 in its hint.
+        OPEN_PAYMENTS_SANDBOX_PORT: process.env.E2E_ILP_SANDBOX_PORT ?? String(port + 3),
+        LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+        // Webhook endpoints on this machine (the specs' receivers) may receive deliveries.
+        ALLOW_LOCAL_URLS: "1",
+        // GET /api/metrics for e2e/metrics.spec.ts.
+        METRICS_TOKEN: process.env.E2E_METRICS_TOKEN,
+      },
     },
-  },
+    {
+      // The example host app: `npm run example:host` creates its API key in the e2e database
+      // (waiting for the migration above), and the app registers its own webhook endpoint;
+      // /health answers 200 once it can verify webhooks.
+      command: "node_modules/.bin/tsx --conditions=react-server scripts/example-host.ts",
+      url: `http://localhost:${hostAppPort}/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        DATABASE_URL: databaseUrl,
+        AUTH_SECRET: process.env.AUTH_SECRET,
+        SATCHEL_DATA_DIR: process.env.SATCHEL_DATA_DIR,
+        SATCHEL_URL: baseURL,
+        APP_URL: baseURL,
+        EXAMPLE_HOST_PORT: String(hostAppPort),
+        HOST_APP_URL: `http://localhost:${hostAppPort}`,
+        LOG_LEVEL: "warn",
+      },
+    },
+  ],
 });
