@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, minimumAccepted, type Payment, type RuleCheckout } from "./rule";
+import { confirmationsOf, decide, minimumAccepted, type Payment, type RuleCheckout } from "./rule";
 
 // The rule's chain half, as the Bitcoin state machine's table (formerly evaluate()): the same
 // rows, fed through decide() the way applyFacts feeds it chain outputs.
@@ -217,5 +217,77 @@ describe("evaluate: every transition and exception", () => {
   it("never allows more slack than the configured tolerance", () => {
     expect(minimumAccepted(100_001n, 100)).toBe(99_001n); // 1% of 100,001 = 1,000.01 → 1,000 slack
     expect(minimumAccepted(100_000n, 0)).toBe(100_000n);
+  });
+});
+
+// The provider half: one final payment (an M-Pesa prompt, a gateway payment, a grant), and
+// the provider's own signals.
+describe("decide: a provider's final payment and signals", () => {
+  const c = (over: Partial<RuleCheckout> = {}): RuleCheckout => ({
+    status: "pending",
+    exception: null,
+    expectedAmount: 2000n,
+    toleranceBps: 100,
+    confirmationsRequired: 0,
+    expiresAt,
+    monitorUntil,
+    ...over,
+  });
+  const paid = (amount: bigint, o: Partial<Payment> = {}): Payment => ({ amount, confirmations: 0, seenAt: before, live: true, final: true, ...o });
+  const pick = (d: ReturnType<typeof decide>) => ({ status: d.status, exception: d.exception, by: d.by, received: d.received, changed: d.reason !== null });
+
+  it.each([
+    ["the exact amount", 2000n, before, null],
+    ["within the 1% tolerance", 1980n, before, null],
+    ["just under the tolerance", 1979n, before, "underpaid"],
+    ["more than the amount plus the tolerance", 2021n, before, "overpaid"],
+    ["the amount plus the tolerance", 2020n, before, null],
+    ["after the monitoring window", 2000n, afterWindow, "paid_late"],
+    ["at the end of the monitoring window", 2000n, monitorUntil, null],
+  ] as const)("%s → paid, by the provider's word", (_n, amount, now, exception) => {
+    expect(pick(decide(c(), [paid(amount)], now))).toEqual({ status: "paid", exception, by: "fact", received: amount, changed: true });
+  });
+
+  it("the same final payment reported again after the checkout settled changes nothing", () => {
+    for (const status of ["paid", "credited", "forwarded"] as const) {
+      const d = decide(c({ status, creditedAt: status === "paid" ? null : before }), [paid(2000n)], after);
+      expect(pick(d)).toEqual({ status, exception: null, by: "rule", received: 2000n, changed: false });
+    }
+  });
+
+  it("a final payment that left (reversed by the provider) does not count", () => {
+    expect(pick(decide(c(), [paid(2000n, { live: false })], before))).toMatchObject({ status: "pending", received: 0n });
+  });
+
+  it("failed from the provider fails an open checkout with nothing received, and only flags a settled one", () => {
+    expect(pick(decide(c(), [], before, { failed: true }))).toEqual({ status: "failed", exception: null, by: "fact", received: 0n, changed: true });
+    expect(pick(decide(c({ status: "confirming" }), [], before, { failed: true }))).toMatchObject({ status: "failed", changed: true });
+    const settled = decide(c({ status: "paid" }), [paid(2000n)], before, { failed: true });
+    expect(pick(settled)).toMatchObject({ status: "paid", changed: false });
+    expect(settled.flag).toBe("the provider said FAILED after the checkout was paid");
+    expect(decide(c({ status: "failed" }), [], before, { failed: true }).reason).toBeNull();
+  });
+
+  it("processing moves pending to confirming, and nothing else", () => {
+    expect(pick(decide(c(), [], before, { processing: true }))).toEqual({ status: "confirming", exception: null, by: "fact", received: 0n, changed: true });
+    expect(pick(decide(c({ status: "confirming" }), [], before, { processing: true }))).toMatchObject({ status: "confirming", changed: false });
+    expect(pick(decide(c(), [], before))).toMatchObject({ status: "pending", changed: false });
+  });
+
+  it("forwarded moves only a credited checkout", () => {
+    expect(pick(decide(c({ status: "credited", creditedAt: before }), [paid(2000n)], after, { forwarded: true }))).toMatchObject({
+      status: "forwarded",
+      changed: true,
+    });
+    expect(pick(decide(c({ status: "paid" }), [paid(2000n)], after, { forwarded: true }))).toMatchObject({ status: "paid", changed: false });
+  });
+});
+
+describe("confirmationsOf", () => {
+  it("counts the block itself: mined at the tip is 1, unconfirmed is 0, a tip behind the block is 0", () => {
+    expect(confirmationsOf(null, 100)).toBe(0);
+    expect(confirmationsOf(100, 100)).toBe(1);
+    expect(confirmationsOf(98, 100)).toBe(3);
+    expect(confirmationsOf(101, 100)).toBe(0);
   });
 });
