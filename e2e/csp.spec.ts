@@ -60,3 +60,15 @@ test("the admin dashboard hydrates under the policy", async ({ page }) => {
   await expectHydrated(page);
   expect(problems.filter((p) => !/#418|Hydration/i.test(p))).toEqual([]);
 });
+
+test("the API reference loads Redoc from our origin under the policy", async ({ page }) => {
+  const problems = watch(page);
+  await page.goto("/docs/api");
+  await expectHydrated(page);
+  // Redoc renders the document's title once its module (a dynamic import from a nonce'd script) ran.
+  await expect(page.getByRole("heading", { name: /Satchel API/ }).first()).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByText("The API reference could not load")).toHaveCount(0);
+  // Redoc's "API docs by Redocly" logo comes from its CDN: the page loads nothing from third
+  // parties, so that one image is blocked on purpose. Anything else is a violation.
+  expect(problems.filter((p) => !p.includes("https://cdn.redoc.ly/"))).toEqual([]);
+});

@@ -36,7 +36,8 @@ export function contentSecurityPolicy(nonce: string, production: boolean): strin
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? "" : " 'unsafe-eval'"}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
-    "font-src 'self'",
+    // data: for icon fonts embedded in stylesheets (Redoc's, on /docs/api).
+    "font-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
