@@ -3,7 +3,7 @@
 // `npm test`) runs Vercel's real builder on a copy of the project with PGlite planted into a
 // route's imports and expects the check to fail naming it.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,14 +60,32 @@ describe("check:vercel over build output", () => {
   });
 });
 
+describe("check:vercel over shared function folders", () => {
+  it("names every route whose function carries PGlite when Vercel links routes to one folder", () => {
+    const dir = fakeOutput({
+      "api/inngest": { config: { runtime: "nodejs22.x", handler: "index.js", maxDuration: 300 }, files: { "index.js": 10 } },
+      "account/receipts/[id]/pdf": { files: { "index.js": 10, "node_modules/pglite-prisma-adapter/dist/index.js": 10 } },
+    });
+    const functions = path.join(dir, ".vercel", "output", "functions");
+    mkdirSync(path.join(functions, "api"), { recursive: true });
+    symlinkSync(path.join(functions, "account/receipts/[id]/pdf.func"), path.join(functions, "api/planted.func"));
+    const reports = inspectFunctions(dir);
+    expect(reports).toHaveLength(2);
+    const found = problems(ok, reports).join("\n");
+    expect(found).toMatch(/carries pglite-prisma-adapter/);
+    expect(found).toMatch(/ship with every route of its function \(the function of 2 routes: [^\n]*\/api\/planted/);
+  });
+});
+
 describe.skipIf(!process.env.SATCHEL_VERCEL_BUILD)("check:vercel with Vercel's builder (SATCHEL_VERCEL_BUILD=1)", () => {
   it("fails when a route imports PGlite statically", async () => {
     // A copy of the project (node_modules hard-linked: same files, no 1.7 GB copy), so the
     // planted route never touches this tree or its .next.
     const copy = mkdtempSync(path.join(tmpdir(), "satchel-planted-"));
     temps.push(copy);
-    const skip = new Set(["node_modules", ".next", ".git", ".vercel", ".data", "test-results", "playwright-report", "coverage"]);
-    for (const entry of readdirSync(root)) if (!skip.has(entry)) cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+    const skip = new Set(["node_modules", ".next", ".git", ".vercel", ".data", "test-results", "playwright-report", "blob-report", "coverage", "reports"]);
+    for (const entry of readdirSync(root))
+      if (!skip.has(entry) && !entry.startsWith(".stryker-tmp")) cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
     execFileSync("cp", ["-al", path.join(root, "node_modules"), path.join(copy, "node_modules")]);
     mkdirSync(path.join(copy, "app/api/planted"), { recursive: true });
     writeFileSync(

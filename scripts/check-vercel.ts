@@ -35,6 +35,8 @@ export const FORBIDDEN: { name: string; pattern: RegExp }[] = [
 
 export interface FunctionReport {
   route: string;
+  /** Every route this function folder serves (Vercel links routes to one shared folder). */
+  routes: string[];
   bytes: number;
   files: number;
   forbidden: string[];
@@ -66,21 +68,22 @@ function functionFiles(funcDir: string, root: string, config: { filePathMap?: Re
 export function inspectFunctions(root: string): FunctionReport[] {
   const functionsDir = path.join(root, ".vercel", "output", "functions");
   const reports: FunctionReport[] = [];
-  const seen = new Set<string>();
+  const byFolder = new Map<string, FunctionReport>();
   const visit = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.name.endsWith(".func")) {
-        // Several routes may share one function folder through symlinks: count it once.
+        // Several routes may share one function folder through symlinks: count it once, and
+        // name every route it serves.
         const real = realpathSync(full);
         const route = `/${path.relative(functionsDir, full).replace(/\.func$/, "")}`;
-        const configPath = path.join(real, ".vc-config.json");
-        const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, "utf8")) : {};
-        if (seen.has(real)) {
-          reports.push({ route, bytes: 0, files: 0, forbidden: [], maxDuration: config.maxDuration });
+        const known = byFolder.get(real);
+        if (known) {
+          known.routes.push(route);
           continue;
         }
-        seen.add(real);
+        const configPath = path.join(real, ".vc-config.json");
+        const config = existsSync(configPath) ? JSON.parse(readFileSync(configPath, "utf8")) : {};
         const files = functionFiles(real, root, config);
         let bytes = 0;
         const forbidden = new Set<string>();
@@ -88,7 +91,9 @@ export function inspectFunctions(root: string): FunctionReport[] {
           bytes += statSync(src).size;
           for (const f of FORBIDDEN) if (f.pattern.test(rel) || f.pattern.test(src.split(path.sep).join("/"))) forbidden.add(`${f.name}: ${rel}`);
         }
-        reports.push({ route, bytes, files: files.size, forbidden: [...forbidden], maxDuration: config.maxDuration });
+        const report: FunctionReport = { route, routes: [route], bytes, files: files.size, forbidden: [...forbidden], maxDuration: config.maxDuration };
+        byFolder.set(real, report);
+        reports.push(report);
       } else if (entry.isDirectory()) visit(full);
     }
   };
@@ -108,11 +113,14 @@ export function problems(buildLog: string, reports: FunctionReport[]): string[] 
   if (!validation && !/Build Completed in \.vercel\/output/.test(buildLog)) out.push('vercel build did not report "Build Completed in .vercel/output"');
   if (reports.length === 0) out.push("the build produced no serverless functions");
   for (const r of reports) {
-    if (r.bytes > MAX_FUNCTION_BYTES) out.push(`${r.route} is ${mb(r.bytes)} unzipped (limit ${mb(MAX_FUNCTION_BYTES)})`);
-    for (const f of r.forbidden.slice(0, 5)) out.push(`${r.route} carries ${f}`);
-    if (r.forbidden.length > 5) out.push(`${r.route} carries ${r.forbidden.length - 5} more forbidden file(s)`);
+    const served = r.routes.length > 1 ? ` (the function of ${r.routes.length} routes: ${[...r.routes].sort().join(", ")})` : "";
+    if (r.bytes > MAX_FUNCTION_BYTES) out.push(`${r.route} is ${mb(r.bytes)} unzipped (limit ${mb(MAX_FUNCTION_BYTES)})${served}`);
+    if (r.forbidden.length === 0) continue;
+    for (const f of r.forbidden.slice(0, 3)) out.push(`${r.route} carries ${f}`);
+    if (r.forbidden.length > 3) out.push(`${r.route} carries ${r.forbidden.length - 3} more forbidden file(s)`);
+    if (served) out.push(`${r.route}'s forbidden files ship with every route of its function${served}`);
   }
-  const inngest = reports.find((r) => r.route === "/api/inngest");
+  const inngest = reports.find((r) => r.routes.includes("/api/inngest"));
   if (!inngest) out.push("no /api/inngest function");
   else if (!inngest.maxDuration) out.push("/api/inngest has no maxDuration in its .vc-config.json");
   return out;
@@ -176,13 +184,16 @@ export async function checkVercel(root: string): Promise<{ ok: boolean; problems
     if (code !== 0) found.unshift(`vercel build exited with ${code}`);
     reports.sort((a, b) => b.bytes - a.bytes);
     console.log("\ncheck:vercel — functions (unzipped):");
-    for (const r of reports.filter((r) => r.bytes > 0)) console.log(`  ${mb(r.bytes).padStart(9)}  ${String(r.files).padStart(5)} files  ${r.route}`);
-    const shared = reports.filter((r) => r.bytes === 0).length;
+    for (const r of reports)
+      console.log(
+        `  ${mb(r.bytes).padStart(9)}  ${String(r.files).padStart(5)} files  ${r.route}${r.routes.length > 1 ? ` (+${r.routes.length - 1} routes)` : ""}`,
+      );
+    const shared = reports.reduce((n, r) => n + r.routes.length - 1, 0);
     const total = reports.reduce((s, r) => s + r.bytes, 0);
     const largest = reports[0];
     if (largest)
       console.log(
-        `  largest ${mb(largest.bytes)} (${largest.route}), total ${mb(total)} over ${reports.length - shared} function folder(s)` +
+        `  largest ${mb(largest.bytes)} (${largest.route}), total ${mb(total)} over ${reports.length} function folder(s)` +
           (shared ? ` (+${shared} route(s) sharing one)` : ""),
       );
     return { ok: found.length === 0, problems: found, reports, seconds: (Date.now() - started) / 1000 };
