@@ -1,7 +1,7 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import type { z } from "zod";
-import { type ApiPrincipal, authenticateKey, countRequest, type Scope } from "@/lib/host/keys";
+import { type ApiPrincipal, authenticateAndCount, type Scope } from "@/lib/host/keys";
 import { log } from "@/lib/log";
 import { readText } from "./handler";
 import { idempotent, KEY_MAX } from "./idempotency";
@@ -97,12 +97,13 @@ async function authorize(req: Request, scope: Scope): Promise<ApiPrincipal> {
       "WWW-Authenticate": "Bearer",
     });
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const key = m?.[1] ? await authenticateKey(m[1]) : null;
-  if (!key)
+  // The key, its revocation and its rate window in one statement (read on every request).
+  const found = m?.[1] ? await authenticateAndCount(m[1]) : null;
+  if (!found)
     throw new ApiError(401, "authentication_error", "api_key_invalid", "The API key is not valid (unknown or revoked).", null, {
       "WWW-Authenticate": "Bearer",
     });
-  const limit = await countRequest(key);
+  const { key, limit } = found;
   if (!limit.ok)
     throw new ApiError(429, "rate_limit_error", "rate_limited", `This key made more than ${key.rateLimitPerMinute} requests this minute.`, null, {
       "Retry-After": String(limit.retryAfter),

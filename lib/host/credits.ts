@@ -1,16 +1,15 @@
 import "server-only";
+import { randomBytes } from "node:crypto";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
-import { QUEUED_TX } from "@/lib/db/retry";
 import { AppError } from "@/lib/errors";
-import { creditInTx, debitInTx, type Movement } from "@/lib/ledger/ledger";
 import { type CustomerRow, requireCustomer } from "./customers";
-import { type HostEventType, recordHostEventInTx } from "./events";
+import { type HostEventType, newEventId, recordHostEventInTx } from "./events";
 import { type Page, pageWhere } from "./pagination";
 
 // A host spends and grants its customers' credits. Each movement is one ledger entry whose
 // idempotency key derives from the request's Idempotency-Key, and its event is written in
-// the same transaction: the debit, the balance and `credits.debited` commit together or not
+// the same statement (one round trip, see applyWithEvent): the debit, the balance and `credits.debited` commit together or not
 // at all, exactly once however often the request is retried. The ledger's conditional update
 // refuses an overdraft, so concurrent debits can never take a balance below zero.
 
@@ -52,44 +51,97 @@ export function grantCustomer(input: SpendInput & { reason: string }): Promise<E
 }
 
 async function move(input: SpendInput, kind: "debit" | "grant"): Promise<EntryView> {
-  const customer = await requireCustomer(input.externalId);
-  const m: Movement = {
-    userId: customer.userId,
+  const m = {
     amount: input.amount,
     idempotencyKey: `api:${kind}:${input.key}`,
     reason: kind === "debit" ? "api_debit" : "api_grant",
     description: input.description ?? null,
     metadata: input.metadata ?? null,
   };
+  if (!Number.isSafeInteger(m.amount) || m.amount <= 0) throw new AppError("validation_failed", "Amount must be a positive whole number of credits.");
+  const delta = kind === "debit" ? -m.amount : m.amount;
   const type: HostEventType = kind === "debit" ? "credits.debited" : "credits.granted";
   for (let attempt = 1; ; attempt++) {
-    const existing = await findEntry(m.idempotencyKey);
-    if (existing) return same(existing, customer, m, kind);
+    const entry: EntryRow = {
+      id: newEntryId(),
+      amount: delta,
+      balanceAfter: 0, // set by the statement below
+      reason: m.reason,
+      reference: null,
+      description: m.description,
+      metadata: m.metadata,
+      createdAt: new Date(),
+    };
     try {
-      return await db.$transaction(async (tx) => {
-        const r = kind === "debit" ? await debitInTx(tx, m) : await creditInTx(tx, m);
-        const entry = await tx.ledgerEntry.findUniqueOrThrow({ where: { id: r.entryId }, select: entrySelect });
-        const view = entryView(entry, customer.externalId);
-        await recordHostEventInTx(tx, { type, sourceKey: `ledger:${m.idempotencyKey}`, customerId: customer.externalId, data: view });
-        return view;
-      }, QUEUED_TX);
+      const balance = await applyWithEvent(input.externalId, m, delta, entry, type);
+      if (balance !== null) return entryView({ ...entry, balanceAfter: balance }, input.externalId);
     } catch (err) {
-      if (isUniqueViolation(err) && attempt < 3) continue; // a twin committed first: return its entry
-      if (err instanceof AppError && err.code === "insufficient_credits") {
-        const balance = (await db.user.findUnique({ where: { id: customer.userId }, select: { balance: true } }))?.balance ?? 0;
-        throw new AppError("insufficient_credits", `The balance is ${balance} credits, less than ${input.amount}.`, { param: "amount", balance });
-      }
-      throw err;
+      if (!isUniqueViolation(err)) throw err;
+      // A twin with the same key committed first: its entry is the answer (below).
     }
+    // Nothing was applied: no such customer, the key was used before, or the balance is short.
+    const customer = await requireCustomer(input.externalId);
+    const existing = await findEntry(m.idempotencyKey);
+    if (existing) return same(existing, customer, delta);
+    if (attempt >= 3) throw new AppError("conflict", "This movement could not be applied; retry it.");
+    if (kind === "grant") continue;
+    const balance = (await db.user.findUnique({ where: { id: customer.userId }, select: { balance: true } }))?.balance ?? 0;
+    if (balance + delta >= 0) continue; // the balance rose in between: try again
+    throw new AppError("insufficient_credits", `The balance is ${balance} credits, less than ${input.amount}.`, { param: "amount", balance });
   }
+}
+
+const newEntryId = () => `c${Date.now().toString(36)}${randomBytes(9).toString("hex")}`;
+
+/**
+ * The whole movement as ONE statement (so one round trip, and the customer's row lock is
+ * held only while it runs): the conditional balance update (no row when it would overdraw,
+ * so the balance never goes below zero), the ledger entry with the same idempotency key
+ * rules as lib/ledger (a twin makes the insert fail with a unique violation and the whole
+ * statement rolls back), the host event and its webhook deliveries (the same rows
+ * recordHostEventInTx and fanOutInTx write). Returns the balance after, or null when
+ * nothing was applied (unknown customer or short balance).
+ */
+async function applyWithEvent(
+  externalId: string,
+  m: { idempotencyKey: string; reason: string; description: string | null; metadata: Record<string, string> | null },
+  delta: number,
+  entry: EntryRow,
+  type: HostEventType,
+): Promise<number | null> {
+  const data = JSON.stringify(entryView(entry, externalId));
+  const metadata = m.metadata ? JSON.stringify(m.metadata) : null;
+  const rows = await db.$queryRaw<{ balance: number }[]>`
+    WITH u AS (
+      UPDATE "User" SET "balance" = "balance" + ${delta}::int, "updatedAt" = now()
+      WHERE "id" = (SELECT "userId" FROM "Customer" WHERE "externalId" = ${externalId}) AND "balance" + ${delta}::int >= 0
+      RETURNING "id", "balance"
+    ), e AS (
+      INSERT INTO "LedgerEntry" ("id", "userId", "amount", "balanceAfter", "reason", "reference", "description", "metadata", "idempotencyKey", "createdAt")
+      SELECT ${entry.id}, u."id", ${delta}::int, u."balance", ${m.reason}, NULL, ${m.description}::text, ${metadata}::jsonb, ${m.idempotencyKey},
+             ${entry.createdAt.toISOString()}::timestamp(3)
+      FROM u RETURNING "balanceAfter"
+    ), ev AS (
+      INSERT INTO "HostEvent" ("id", "type", "sourceKey", "customerId", "data")
+      SELECT ${newEventId()}, ${type}, ${`ledger:${m.idempotencyKey}`}, ${externalId}, jsonb_set(${data}::jsonb, '{balance_after}', to_jsonb(e."balanceAfter"))
+      FROM e RETURNING "id"
+    ), d AS (
+      INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "nextAttemptAt")
+      SELECT gen_random_uuid()::text, w."id", ev."id", CURRENT_TIMESTAMP
+      FROM ev, "WebhookEndpoint" w
+      WHERE w."status" = 'enabled' AND w."deletedAt" IS NULL AND ('*' = ANY(w."enabledEvents") OR ${type} = ANY(w."enabledEvents"))
+      ON CONFLICT ("endpointId", "eventId") DO NOTHING
+    )
+    SELECT "balanceAfter" AS "balance" FROM e`;
+  const row = rows[0];
+  return row ? Number(row.balance) : null;
 }
 
 function findEntry(idempotencyKey: string) {
   return db.ledgerEntry.findUnique({ where: { idempotencyKey }, select: { ...entrySelect, userId: true } });
 }
 
-function same(e: EntryRow & { userId: string }, customer: CustomerRow, m: Movement, kind: "debit" | "grant"): EntryView {
-  const delta = kind === "debit" ? -m.amount : m.amount;
+function same(e: EntryRow & { userId: string }, customer: CustomerRow, delta: number): EntryView {
   if (e.userId !== customer.userId || e.amount !== delta) throw new AppError("conflict", "This idempotency key was used for a different movement.");
   return entryView(e, customer.externalId);
 }

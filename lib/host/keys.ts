@@ -70,3 +70,39 @@ export async function countRequest(
   if (count <= key.rateLimitPerMinute) return { ok: true };
   return { ok: false, retryAfter: Math.max(1, Math.ceil((windowStart.getTime() + 60_000 - now.getTime()) / 1000)) };
 }
+
+/**
+ * authenticateKey and countRequest in one round trip (the /api/v1 wrapper's path): the live
+ * key behind the secret and its request counted in the current minute, or null (unknown,
+ * malformed or revoked — read from the row on every request, never cached, and a revoked
+ * key's request is not counted). Last-used time is still written at most once a minute.
+ */
+export async function authenticateAndCount(
+  secret: string,
+  now = new Date(),
+): Promise<{ key: ApiPrincipal; limit: { ok: true } | { ok: false; retryAfter: number } } | null> {
+  if (!KEY_SHAPE.test(secret)) return null;
+  const windowStart = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+  const rows = await db.$queryRaw<{ id: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; lastUsedAt: Date | null; count: number }[]>`
+    WITH k AS (
+      SELECT "id", "prefix", "scopes", "rateLimitPerMinute", "lastUsedAt" FROM "ApiKey"
+      WHERE "secretHash" = ${hashKey(secret)} AND "revokedAt" IS NULL
+    ), w AS (
+      INSERT INTO "ApiRateWindow" ("apiKeyId", "windowStart", "count") SELECT k."id", ${windowStart}, 1 FROM k
+      ON CONFLICT ("apiKeyId", "windowStart") DO UPDATE SET "count" = "ApiRateWindow"."count" + 1
+      RETURNING "count"
+    )
+    SELECT k."id", k."prefix", k."scopes", k."rateLimitPerMinute", k."lastUsedAt", (SELECT "count" FROM w) AS "count" FROM k`;
+  const row = rows[0];
+  if (!row) return null;
+  if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() > 60_000)
+    await db.apiKey.updateMany({
+      where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - 60_000) } }] },
+      data: { lastUsedAt: now },
+    });
+  const count = Number(row.count ?? 0);
+  if (count === 1 && Math.random() < 0.05) await db.apiRateWindow.deleteMany({ where: { windowStart: { lt: new Date(windowStart.getTime() - 10 * 60_000) } } });
+  const key: ApiPrincipal = { id: row.id, prefix: row.prefix, scopes: row.scopes as Scope[], rateLimitPerMinute: row.rateLimitPerMinute };
+  if (count <= key.rateLimitPerMinute) return { key, limit: { ok: true } };
+  return { key, limit: { ok: false, retryAfter: Math.max(1, Math.ceil((windowStart.getTime() + 60_000 - now.getTime()) / 1000)) } };
+}
