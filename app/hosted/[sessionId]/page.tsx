@@ -13,7 +13,10 @@ import { hostedSession, sessionStatus, successRedirect } from "@/lib/host/sessio
 import { pickMessages } from "@/lib/i18n/messages";
 import { startHostedCheckout } from "./actions";
 
-export const metadata: Metadata = { title: "Checkout", referrer: "no-referrer" };
+// same-origin, not no-referrer: other sites still get no referrer, but the browser must send our
+// Origin on the rail form's POST — under no-referrer a form submitted before hydration carries
+// `Origin: null` and Next rejects the server action (e2e/host-app.spec.ts saw it).
+export const metadata: Metadata = { title: "Checkout", referrer: "same-origin" };
 export const dynamic = "force-dynamic";
 
 // /hosted/[sessionId] — a host's checkout session, for the browser that opened its link (the
