@@ -13,7 +13,11 @@
 //      own share (the not-found page: React + Next's runtime) as the baseline.
 //   4. Host API debits (POST /api/v1/customers/{id}/debits, a fresh Idempotency-Key each) vs
 //      the same bare route, at the same connections: p50/p99 and throughput (targets: p99 <
-//      30 ms at 8 connections, ≥ 0.5× the bare route's throughput).
+//      30 ms at 8 connections, ≥ 0.5× the bare route's throughput), all on one customer (the
+//      worst case: every debit queues for that customer's row lock), then spread over 8.
+//
+// BENCH_ONLY=debits (or any of checkouts, polling, pages, debits, extras, comma-separated)
+// runs only those sections.
 //   5. Anything registered in scripts/bench-*.ts that exports `bench()` (the reconciler
 //      sweep and the webhook deliveries register themselves there).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -32,6 +36,11 @@ import { freePort, type PgCluster, startCluster } from "./pg-cluster";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+/** BENCH_ONLY=debits (comma-separated: checkouts, polling, pages, debits, extras): run only those sections. */
+const ONLY = process.env.BENCH_ONLY?.split(",")
+  .map((s) => s.trim())
+  .filter(Boolean);
+const want = (section: "checkouts" | "polling" | "pages" | "debits" | "extras") => !ONLY?.length || ONLY.includes(section);
 
 let cluster: PgCluster | undefined;
 let server: ChildProcess | undefined;
@@ -171,8 +180,16 @@ async function main() {
     ),
   );
 
-  console.log(`\n1. Checkout creation vs a bare route (${CONNECTIONS} connections, ${SECONDS}s each)`);
   await load({ url: `${base}/api/health`, duration: 2 }); // warm-up
+  if (want("checkouts")) await benchCheckouts(base, cookie);
+  const id = want("polling") || want("pages") ? await benchPolling(base, cookie, proxy.stats) : "";
+  if (want("pages")) await benchPages(base, cookie, id);
+  if (want("debits")) await benchDebits(base, url, apiKey);
+  if (want("extras")) await benchExtras(url, admin);
+}
+
+async function benchCheckouts(base: string, cookie: string) {
+  console.log(`\n1. Checkout creation vs a bare route (${CONNECTIONS} connections, ${SECONDS}s each)`);
   const bare = await load({ url: `${base}/api/health` });
   console.log(`   baseline GET /api/health   ${fmt(bare)}`);
   const create = await load({
@@ -185,7 +202,10 @@ async function main() {
   console.log(
     `   ratio: p50 ×${(create.p50 / Math.max(bare.p50, 0.1)).toFixed(2)}, p99 ×${(create.p99 / Math.max(bare.p99, 0.1)).toFixed(2)}, throughput ×${(create.rps / bare.rps).toFixed(2)}`,
   );
+}
 
+async function benchPolling(base: string, cookie: string, stats: { requests: number }): Promise<string> {
+  const proxy = { stats };
   console.log("\n2. Chain calls caused by the buyer's status polling");
   const created = await fetch(`${base}/api/checkouts`, {
     method: "POST",
@@ -224,6 +244,10 @@ async function main() {
     `   a normal page (one tab, 2.5 s poll) costs ${((3600 / 2.5) * perObservation).toFixed(0)} calls per hour while visible, ${((3600 / 30) * perObservation).toFixed(0)} while hidden`,
   );
 
+  return id;
+}
+
+async function benchPages(base: string, cookie: string, id: string) {
   console.log("\n3. Page weight (gzipped JavaScript a browser downloads)");
   const PAGE_BUDGETS = { landing: 140_000, checkout: 165_000 };
   const framework = await pageWeight(base, "/no-such-page", undefined, 404);
@@ -235,7 +259,9 @@ async function main() {
   const buy = await pageWeight(base, "/buy/medium", cookie);
   console.log(`   ${formatWeight("buy /buy/medium", buy)}`);
   console.log(`   the pages' own share: landing ${kB(landing.gzipBytes - framework.gzipBytes)}, checkout ${kB(checkout.gzipBytes - framework.gzipBytes)}`);
+}
 
+async function benchDebits(base: string, url: string, apiKey: string) {
   console.log(`\n4. Host API debits vs the bare route (${CONNECTIONS} connections, ${SECONDS}s each)`);
   const auth = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
   const post = (p: string, body: unknown) =>
@@ -269,6 +295,33 @@ async function main() {
     console.log(`   ledger after the run: ${row.n} entries, Σ ${row.s} = balance ${balance}: ${row.s === balance ? "consistent" : "MISMATCH"}`);
   });
 
+  // The same load spread over 8 customers (no single row lock to queue on): what the debit
+  // path itself costs, next to the worst case above.
+  const spread = Array.from({ length: 8 }, (_, i) => `bench-spread-${i}`);
+  for (const c of spread) {
+    if (!(await post("/api/v1/customers", { external_id: c })).ok) throw new Error("could not create a bench customer");
+    if (!(await post(`/api/v1/customers/${c}/grants`, { amount: 100_000_000, reason: "bench" })).ok) throw new Error("could not grant credits");
+  }
+  let turn = 0;
+  const spreadRun = await load({
+    url: `${base}/api/v1/customers/${spread[0]}/debits`,
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ amount: 1, description: "bench" }),
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          path: `/api/v1/customers/${spread[turn++ % spread.length]}/debits`,
+          headers: { ...req.headers, "idempotency-key": randomBytes(12).toString("hex") },
+        }),
+      },
+    ],
+  });
+  console.log(`   the same debits spread over 8 customers       ${fmt(spreadRun)}  (×${(spreadRun.rps / bare2.rps).toFixed(2)} of bare)`);
+}
+
+async function benchExtras(url: string, admin: string) {
   const extras = readdirSync("scripts").filter((f) => /^bench-.+\.ts$/.test(f));
   for (const file of extras) {
     const mod = (await import(`./${file}`)) as { bench?: (ctx: { databaseUrl: string; adminUrl: string }) => Promise<void> };
