@@ -34,7 +34,7 @@ export default async function DevelopersPage() {
         {keys.length === 0 && <p className="text-sm text-slate-600">No keys yet.</p>}
         <ul className="space-y-3">
           {keys.map((k) => (
-            <li key={k.id} className={`${card} flex flex-wrap items-center gap-3 p-4 ${k.revokedAt ? "opacity-75" : ""}`}>
+            <li key={k.id} className={`${card} flex flex-wrap items-center gap-3 p-4 ${k.revokedAt ? "border-dashed bg-slate-50 dark:bg-slate-900" : ""}`}>
               <div className="min-w-0 flex-1">
                 <p className="font-medium text-slate-900">
                   {k.name} <code className="text-sm text-slate-700">{k.prefix}_…</code>
