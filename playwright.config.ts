@@ -27,6 +27,10 @@ const baseURL = `http://localhost:${port}`;
 // examples/host-app, a host application using this Satchel through its API (e2e/host-app.spec.ts).
 const hostAppPort = Number(process.env.E2E_HOST_APP_PORT ?? port + 10);
 process.env.E2E_HOST_APP_URL = `http://localhost:${hostAppPort}`;
+// The web server's chain simulator on a known port, so the two extra `next start` processes of
+// e2e/two-instances.spec.ts (on port + 20 and + 21) read the same regtest chain.
+const chainPort = Number(process.env.E2E_CHAIN_PORT ?? port + 22);
+process.env.E2E_CHAIN_URL = `http://127.0.0.1:${chainPort}`;
 
 // Shared by this process, the web server and the test workers (they inherit process.env),
 // so the fixtures find the demo logins the seed wrote.
@@ -84,6 +88,7 @@ export default defineConfig({
         BTC_NETWORK: "regtest",
         RATE_SOURCE: "fixed",
         BTC_FIXED_RATE: "100000",
+        CHAIN_PORT: String(chainPort),
         // The in-process driver (no Inngest here) sweeps every 2 s, so background crediting
         // shows up within a few seconds in e2e/lifecycle.spec.ts.
         RECONCILE_INTERVAL_SECONDS: "2",

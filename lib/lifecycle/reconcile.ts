@@ -79,7 +79,12 @@ export async function reconcile(opts: ReconcileOptions = {}): Promise<ReconcileC
       async (tx) => {
         const [row] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RECONCILE_LOCK_KEY}::bigint) AS locked`;
         if (!row?.locked) return;
-        result = await sweep(opts);
+        const startedAt = Date.now();
+        const counts = await sweep(opts);
+        result = counts;
+        // One line per sweep that held the lock, with its span: an operator (and
+        // e2e/two-instances.spec.ts) can see which instance swept when, and that no two overlapped.
+        log.debug({ startedAt, endedAt: Date.now(), credited: counts.credited }, "reconcile: sweep held the lock");
       },
       { timeout: 15 * 60_000, maxWait: 10_000 },
     );
