@@ -137,6 +137,8 @@ test("two next start processes on one database: both serve and sweep, every chec
     await signInContext(context, buyer.email, buyer.password);
     const page = await context.newPage();
     const id = await startCheckout(page, "medium");
+    // The buyer leaves: no page polls the checkout, so a background sweep is what credits it.
+    await page.close();
     bought.push({ id, buyer, via, other, request: context.request });
   }
 
@@ -182,6 +184,15 @@ test("two next start processes on one database: both serve and sweep, every chec
   for (const x of sa)
     for (const y of sb)
       expect(x.endedAt <= y.startedAt || y.endedAt <= x.startedAt, `sweeps ${JSON.stringify(x)} and ${JSON.stringify(y)} overlapped`).toBe(true);
+  // The lock passed both ways: one process swept after the other had, and the other way round.
+  expect(
+    sa.some((x) => sb.some((y) => y.endedAt <= x.startedAt)),
+    "a sweep of the first after one of the second",
+  ).toBe(true);
+  expect(
+    sb.some((y) => sa.some((x) => x.endedAt <= y.startedAt)),
+    "a sweep of the second after one of the first",
+  ).toBe(true);
   console.log(
     `two instances: ${sa.length} sweeps on ${a.port} (credited ${sa.reduce((s, x) => s + x.credited, 0)}), ${sb.length} on ${b.port} (credited ${sb.reduce((s, x) => s + x.credited, 0)})`,
   );
