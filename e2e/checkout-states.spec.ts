@@ -143,7 +143,9 @@ test("paid late and never confirmed: each has its own screen and tracker mark", 
   await expect(page.getByRole("link", { name: "Start a new checkout" })).toBeVisible();
 });
 
-test("connection lost: the page says so and offers a retry; it catches up when the network is back", async ({ page, context, buyer }) => {
+test("connection lost: the page says so and offers a retry; it catches up when the network is back", async ({ page, context, buyer, browserErrors }) => {
+  // The test cuts the network on purpose: what the page loads meanwhile fails to load.
+  browserErrors.allow(/Failed to load resource: net::ERR_INTERNET_DISCONNECTED/);
   await expectSignedInAs(page, buyer.email);
   const id = await startCheckout(page, "medium");
   await context.setOffline(true);

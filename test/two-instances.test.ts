@@ -103,10 +103,13 @@ test("two server processes on one database: every paid checkout credited once, n
   // Both served: each process ticked several times.
   expect(ta.length, a.stdout).toBeGreaterThanOrEqual(3);
   expect(tb.length, b.stdout).toBeGreaterThanOrEqual(3);
+  // The sweeps credited the six (nothing else did: no page polled them). They may credit more: other
+  // test files of this Vitest worker leave paid checkouts in the same database. Exactly-once is the
+  // ledger check above.
   expect(
     all.reduce((n, t) => n + t.credited, 0),
     JSON.stringify(all),
-  ).toBe(6);
+  ).toBeGreaterThanOrEqual(6);
   // No sweep of one process overlapped a sweep of the other; the other's ticks meanwhile skipped.
   const ran = (ts: Tick[]) => ts.filter((t) => !t.skipped).map((t) => [t.endedAt - t.ms, t.endedAt] as const);
   for (const [s1, e1] of ran(ta))
