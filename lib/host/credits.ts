@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors";
 import { type CustomerRow, requireCustomer } from "./customers";
 import { type HostEventType, newEventId, recordHostEventInTx } from "./events";
 import { type Page, pageWhere } from "./pagination";
+import { listensTo } from "./webhooks";
 
 // A host spends and grants its customers' credits. Each movement is one ledger entry whose
 // idempotency key derives from the request's Idempotency-Key, and its event is written in
@@ -99,7 +100,7 @@ const newEntryId = () => `c${Date.now().toString(36)}${randomBytes(9).toString("
  * so the balance never goes below zero), the ledger entry with the same idempotency key
  * rules as lib/ledger (a twin makes the insert fail with a unique violation and the whole
  * statement rolls back), the host event and its webhook deliveries (the same rows
- * recordHostEventInTx and fanOutInTx write). Returns the balance after, or null when
+ * recordHostEventInTx and fanOutInTx write, to the endpoints `listensTo` names). Returns the balance after, or null when
  * nothing was applied (unknown customer or short balance).
  */
 async function applyWithEvent(
@@ -129,7 +130,7 @@ async function applyWithEvent(
       INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "nextAttemptAt")
       SELECT gen_random_uuid()::text, w."id", ev."id", CURRENT_TIMESTAMP
       FROM ev, "WebhookEndpoint" w
-      WHERE w."status" = 'enabled' AND w."deletedAt" IS NULL AND ('*' = ANY(w."enabledEvents") OR ${type} = ANY(w."enabledEvents"))
+      WHERE ${listensTo(type)}
       ON CONFLICT ("endpointId", "eventId") DO NOTHING
     )
     SELECT "balanceAfter" AS "balance" FROM e`;

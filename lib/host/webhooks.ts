@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { db, type Prisma } from "@/lib/db/client";
+import { db, Prisma } from "@/lib/db/client";
 import { sendEmail } from "@/lib/email/email";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -168,12 +168,17 @@ export async function rotateSecret(id: string, expiresInSeconds: number, now = n
 // ── Fan-out: an event becomes one delivery per endpoint that wants it ────────────────────
 
 /** In the event's transaction: a pending delivery, due now, for every enabled endpoint subscribed to its type. */
+/** The endpoints (`"WebhookEndpoint" w`) an event of this type goes to: one condition for every fan-out. */
+export function listensTo(type: HostEventType): Prisma.Sql {
+  return Prisma.sql`w."status" = 'enabled' AND w."deletedAt" IS NULL AND ('*' = ANY(w."enabledEvents") OR ${type} = ANY(w."enabledEvents"))`;
+}
+
 export async function fanOutInTx(tx: Tx, eventId: string, type: HostEventType): Promise<number> {
   return tx.$executeRaw`
     INSERT INTO "WebhookDelivery" ("id", "endpointId", "eventId", "nextAttemptAt")
-    SELECT gen_random_uuid()::text, e."id", ${eventId}, CURRENT_TIMESTAMP
-    FROM "WebhookEndpoint" e
-    WHERE e."status" = 'enabled' AND e."deletedAt" IS NULL AND ('*' = ANY(e."enabledEvents") OR ${type} = ANY(e."enabledEvents"))
+    SELECT gen_random_uuid()::text, w."id", ${eventId}, CURRENT_TIMESTAMP
+    FROM "WebhookEndpoint" w
+    WHERE ${listensTo(type)}
     ON CONFLICT ("endpointId", "eventId") DO NOTHING`;
 }
 
