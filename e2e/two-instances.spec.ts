@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, request, type Server } from "node:http";
 import type { APIRequestContext } from "@playwright/test";
+import { slowProxy } from "../test/slow-proxy";
 import { createBuyer, expect, outboxEmails, signInContext, sql, startCheckout, test } from "./fixtures";
 
 // Scale-out without Inngest, for real: two `next start` processes (the production build) on the
@@ -26,7 +26,7 @@ interface Instance {
   out: string[];
 }
 
-let proxy: Server;
+let proxy: Awaited<ReturnType<typeof slowProxy>> | undefined;
 const instances: Instance[] = [];
 
 function startInstance(port: number): Instance {
@@ -96,25 +96,14 @@ async function stop(child: ChildProcess): Promise<void> {
 
 test.beforeAll(async () => {
   test.setTimeout(150_000);
-  const target = new URL(chainUrl);
-  proxy = createServer((req, res) => {
-    setTimeout(() => {
-      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on("error", () => res.writeHead(502).end());
-      req.pipe(up);
-    }, 100);
-  });
-  await new Promise<void>((resolve) => proxy.listen(proxyPort, "127.0.0.1", resolve));
+  proxy = await slowProxy(chainUrl, 100, proxyPort);
   for (const port of ports) instances.push(startInstance(port));
   await Promise.all(instances.map(healthy));
 });
 
 test.afterAll(async () => {
   await Promise.all(instances.map((i) => stop(i.child)));
-  await new Promise((r) => proxy?.close(r));
+  await proxy?.close();
 });
 
 async function sim(path: string, body: unknown): Promise<void> {

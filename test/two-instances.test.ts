@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { db } from "@/lib/db/client";
 import { simulator } from "@/lib/rails/bitcoin/client";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
+import { slowProxy } from "@/test/slow-proxy";
 
 // Scale-out without Inngest: two server processes (test/server-process.ts: the start and the
 // in-process driver `next start` runs) on one PostgreSQL database, both sweeping every second
@@ -20,35 +19,22 @@ const run = promisify(execFile);
 // The end of a tick is seen by polling every 5 ms (test/server-process.ts): allow that much.
 const SLACK_MS = 25;
 let chain: Chain;
-let esploraUrl: string;
-let slow: Server;
+let slow: Awaited<ReturnType<typeof slowProxy>>;
 
 beforeAll(async () => {
   chain = await regtest();
   // Both processes read this one chain, each answer 100 ms late.
-  const target = new URL((await simulator()!).url);
-  slow = createServer((req, res) => {
-    setTimeout(() => {
-      const up = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on("error", () => res.writeHead(502).end());
-      req.pipe(up);
-    }, 100);
-  });
-  await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
-  esploraUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+  slow = await slowProxy((await simulator()!).url, 100);
 });
 afterAll(async () => {
-  await new Promise((r) => slow.close(r));
+  await slow.close();
   await (await simulator())?.close();
 });
 
 function serverProcess(seconds: number) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ESPLORA_API_URL: esploraUrl,
+    ESPLORA_API_URL: slow.url,
     BTC_NETWORK: "regtest",
     RECONCILE_INTERVAL_SECONDS: "1",
     LOG_LEVEL: "info",
