@@ -18,6 +18,7 @@ import { notifyCredited } from "@/lib/lifecycle/notify";
 import { afterCreditCheckout } from "@/lib/lifecycle/stages";
 import { log } from "@/lib/log";
 import { logMoneyEvent } from "@/lib/money-log";
+import { railFor } from "@/lib/rails/registry";
 import { receiptFor, receiptText, refundKey } from "@/lib/receipts/receipt";
 
 // Admin actions on checkouts and users. Each takes the acting admin's id, a request id and a
@@ -199,6 +200,8 @@ export async function resolveCheckout(ctx: ActionContext, checkoutId: string, ki
         data: { resolution: kind, from: { status: c.status, exception: c.exception } },
       };
     }
+    if (kind === "credit_full" && c.receivedAmount <= 0n)
+      throw new AppError("conflict", `Nothing was received (0 of ${c.expectedAmount} ${c.amountUnit}): there is nothing to credit. Mark it invalid instead.`);
     const credits = kind === "credit_full" ? c.credits : proportionalCredits(c.credits, c.receivedAmount, c.expectedAmount);
     if (credits <= 0)
       throw new AppError(
@@ -314,6 +317,15 @@ export async function recheckCheckout(ctx: ActionContext, checkoutId: string): P
 export async function retryForwarding(ctx: ActionContext, checkoutId: string): Promise<ActionOutcome> {
   const seen = await precheck(ctx);
   if (seen) return seen;
+  const c = await db.checkout.findUnique({ where: { id: checkoutId }, select: { rail: true } });
+  if (!c) throw new AppError("not_found", "No such checkout.");
+  if (!railFor(c.rail).afterCredit?.applies())
+    throw new AppError(
+      "conflict",
+      c.rail === "btc"
+        ? "Nothing to forward in watch-only mode: the payment went straight to the merchant's own wallet (BTC_ADDRESS_SOURCE is not hot)."
+        : "Nothing to forward: this rail does not sweep after crediting.",
+    );
   const r = await afterCreditCheckout(checkoutId);
   const message =
     r.outcome === "broadcast" || r.outcome === "forwarded"

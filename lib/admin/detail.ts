@@ -3,6 +3,7 @@ import { creditKey } from "@/lib/checkouts/credit";
 import { isCredited } from "@/lib/checkouts/statuses";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import { railFor } from "@/lib/rails/registry";
 import { refundKey } from "@/lib/receipts/receipt";
 
 // Everything an admin needs to understand one checkout: the row, its full timeline, every
@@ -62,8 +63,12 @@ export async function paymentDetail(id: string) {
   const can = {
     recheck: true,
     resolve: resolvable,
+    // Crediting the full package needs some money to have arrived (resolveCheckout refuses it too).
+    creditFull: resolvable && c.receivedAmount > 0n,
     refund: settled && credited && !refunded,
-    forward: c.rail === "btc" && c.status === "credited" && c.derivationIndex !== null,
+    // Only where the rail sweeps after crediting (Bitcoin hot-wallet mode); in watch-only mode the
+    // money is already in the merchant's wallet and there is nothing to forward.
+    forward: c.status === "credited" && c.derivationIndex !== null && Boolean(railFor(c.rail).afterCredit?.applies()),
     resendReceipt: settled && credited,
   };
   return {

@@ -21,20 +21,22 @@ export function PaymentActionsSection({ d, partial, actions }: { d: PaymentDetai
       <div className="flex flex-wrap items-start gap-3">
         {d.can.resolve && (
           <>
-            <ActionDialog
-              action={actions.resolve}
-              label="Credit in full"
-              tone="primary"
-              title={`Credit ${c.credits} credits?`}
-              description={
-                <>
-                  Adds the package&apos;s full {c.credits} credits to {c.user.email} and marks the checkout credited. {amounts}.
-                </>
-              }
-              confirmLabel={`Credit ${c.credits} credits`}
-              hidden={{ ...hidden, kind: "credit_full" }}
-              reason={c.exception ? `${c.exception.replace("_", " ")}: credited in full after review` : "credited in full after review"}
-            />
+            {d.can.creditFull && (
+              <ActionDialog
+                action={actions.resolve}
+                label="Credit in full"
+                tone="primary"
+                title={`Credit ${c.credits} credits?`}
+                description={
+                  <>
+                    Adds the package&apos;s full {c.credits} credits to {c.user.email} and marks the checkout credited. {amounts}.
+                  </>
+                }
+                confirmLabel={`Credit ${c.credits} credits`}
+                hidden={{ ...hidden, kind: "credit_full" }}
+                reason={c.exception ? `${c.exception.replace("_", " ")}: credited in full after review` : "credited in full after review"}
+              />
+            )}
             {partial > 0 && partial < c.credits && (
               <ActionDialog
                 action={actions.resolve}
