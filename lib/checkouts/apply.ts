@@ -167,8 +167,19 @@ async function applyOnce(checkoutId: string, facts: Fact[], cause: EventCause, n
         message: byFact ? statement.message : d.reason,
         data: byFact && "data" in statement ? statement.data : undefined,
       });
-    } else if (chain && capped(d.confirmations) !== capped(c.confirmations) && payments.some((p) => p.live))
-      note(`${capped(d.confirmations)} of ${c.confirmationsRequired} confirmations`, { confirmations: d.confirmations }, "chain");
+    }
+    // Confirmations get their own entry, also when the same observation changed the status (a
+    // payment first seen already in a block: "payment seen…" and "1 of 3 confirmations"); only
+    // the move to paid says it itself ("payment confirmed (3 confirmations)").
+    if (chain && capped(d.confirmations) !== capped(c.confirmations) && payments.some((p) => p.live) && !(d.reason && d.status === "paid"))
+      events.push({
+        fromStatus: d.status,
+        toStatus: d.status,
+        exception: d.exception,
+        cause: "chain",
+        message: `${capped(d.confirmations)} of ${c.confirmationsRequired} confirmations`,
+        data: { confirmations: d.confirmations },
+      });
     for (const f of facts) if (f.kind === "note") note(f.message, f.data);
 
     // 3. Flags for an admin: what the facts say needs one, and what the rule says.

@@ -113,6 +113,24 @@ describe("observeBtcCheckout", () => {
     ]);
   });
 
+  it("a payment first seen already in a block still gets its '1 of 3 confirmations' entry", async () => {
+    const c = await newCheckout();
+    chain.pay([{ address: c.address!, sats: c.expectedAmount }]);
+    chain.mine(1); // mined before Satchel first looks
+    expect(await observeBtcCheckout(c.id)).toMatchObject({ status: "confirming", changed: true });
+    chain.mine(1);
+    await observeBtcCheckout(c.id);
+    chain.mine(1);
+    expect(await observeBtcCheckout(c.id)).toMatchObject({ status: "paid" });
+    const events = await timeline(c.id);
+    expect(events.slice(2).map((e) => [e.toStatus, e.message])).toEqual([
+      ["confirming", "payment seen, waiting for confirmations"],
+      ["confirming", "1 of 3 confirmations"],
+      ["confirming", "2 of 3 confirmations"],
+      ["paid", "payment confirmed (3 confirmations)"],
+    ]);
+  });
+
   it("records an underpayment and its top-up", async () => {
     const c = await newCheckout();
     chain.pay([{ address: c.address!, sats: c.expectedAmount / 2n }]);
