@@ -2,7 +2,7 @@ import Link from "next/link";
 import { useLocale, useTranslations } from "next-intl";
 import { DataTable } from "@/components/data-table";
 import { textLink } from "@/components/ui";
-import { formatDateTime, formatMoney } from "@/lib/format";
+import { formatDateTime, formatMoney, formatRailAmount } from "@/lib/format";
 
 export interface HistoryRow {
   id: string;
@@ -16,6 +16,18 @@ export interface HistoryRow {
   currency: string;
   /** Credits taken back by a refund (0 if none). */
   refunded?: number;
+  /** Received beyond the price, in amountUnit ("0" if nothing). */
+  extra?: string;
+  amountUnit?: string;
+}
+
+/** The exceptions a buyer is told about, and the message key: after crediting only those that concern them. */
+function exceptionKey(r: HistoryRow): string | null {
+  if (!r.exception) return null;
+  const credited = r.status === "credited" || r.status === "forwarded";
+  if (r.exception === "invalid" && (r.status === "pending" || r.status === "confirming")) return "invalidOpen";
+  if (credited && !["paid_after_credit", "reversed", "overpaid"].includes(r.exception)) return null;
+  return r.exception;
 }
 
 /** The buyer's payments: status, rail, amount, date; a receipt for credited ones, a link back to open ones. */
@@ -51,12 +63,14 @@ export function PaymentHistory({ rows }: { rows: HistoryRow[] }) {
           key: "status",
           header: t("statusHeader"),
           cell: (r) => {
-            const credited = r.status === "credited" || r.status === "forwarded";
+            const key = exceptionKey(r);
             return (
               <>
                 {r.refunded ? t("refunded") : t(`status.${r.status}`)}
-                {r.exception && (!credited || r.exception === "paid_after_credit" || r.exception === "reversed") && t.has(`exception.${r.exception}`) && (
-                  <span className="block text-xs text-amber-900 dark:text-amber-200">{t(`exception.${r.exception}`)}</span>
+                {key && t.has(`exception.${key}`) && (
+                  <span className="block text-xs text-amber-900 dark:text-amber-200">
+                    {t(`exception.${key}`, { extra: formatRailAmount(r.extra ?? "0", r.amountUnit ?? r.currency, locale) })}
+                  </span>
                 )}
               </>
             );

@@ -186,6 +186,14 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
                     {e.receivedAmount} / {e.expectedAmount} {e.amountUnit}
                   </span>
                   {e.needsAttention && <span className="w-full text-xs text-red-700">{e.attentionReason ?? "Background work gave up."}</span>}
+                  {e.excess && (
+                    <span className="w-full text-xs text-amber-900">
+                      {e.excess} {e.amountUnit} more than due: the buyer&apos;s money to give back (open the payment to refund it).
+                    </span>
+                  )}
+                  {!e.needsAttention && e.exception === "invalid" && (e.status === "pending" || e.status === "confirming") && (
+                    <span className="w-full text-xs text-red-700">The payment left the chain (replaced or dropped); the buyer was told and may pay again.</span>
+                  )}
                 </li>
               ))}
             </ul>

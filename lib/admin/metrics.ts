@@ -44,16 +44,32 @@ export function lastDays(days: number, now = new Date()): MetricsRange {
 }
 
 /**
+ * An open checkout whose only payment left the chain (replaced, dropped from the mempool,
+ * reorged out): the buyer was told, and an admin sees it now rather than at expiry, since
+ * money may have left the buyer's wallet. Paying again makes it an ordinary checkout again.
+ */
+export const LOST_WHILE_OPEN_SQL = Prisma.sql`(c."status" IN ('pending', 'confirming') AND c."exception" = 'invalid')`;
+
+/**
+ * An overpayment: the package was credited (or is about to be), and the excess beyond the
+ * tolerance is the buyer's money to give back from the payment page.
+ */
+export const EXCESS_TO_RETURN_SQL = Prisma.sql`(c."status" IN ('paid', 'credited', 'forwarded') AND c."exception" = 'overpaid')`;
+
+/**
  * Checkouts an admin must act on: flagged (needsAttention: background work gave up, money
  * paid after crediting, a credited payment reorged away — also after an earlier resolution),
  * or an exception left money neither credited nor marked — settled statuses only, since an
- * open checkout can still be paid up — and no admin resolved it yet.
+ * open checkout can still be paid up — and no admin resolved it yet; an open checkout whose
+ * payment left the chain; and the excess of an overpayment.
  */
 export const NEEDS_ACTION_SQL = Prisma.sql`(
   c."needsAttention"
   OR (NOT EXISTS (SELECT 1 FROM "CheckoutResolution" r WHERE r."checkoutId" = c."id")
       AND (c."exception" IS NOT NULL AND c."status" IN ('expired', 'failed')
            OR (c."status" = 'paid' AND c."exception" IN ('underpaid', 'paid_late', 'invalid'))))
+  OR ${LOST_WHILE_OPEN_SQL}
+  OR ${EXCESS_TO_RETURN_SQL}
 )`;
 
 export async function metrics(range: MetricsRange): Promise<Metrics> {
@@ -209,16 +225,24 @@ export interface ExceptionRow {
   receivedAmount: string;
   expectedAmount: string;
   amountUnit: string;
+  /** Received beyond the amount due on a paid or credited checkout (the buyer's money to give back), else null. */
+  excess: string | null;
   createdAt: Date;
 }
 
 /** The oldest checkouts needing action, for the overview's worklist. */
 export async function openExceptions(limit = 10): Promise<ExceptionRow[]> {
-  const rows = await db.$queryRaw<(Omit<ExceptionRow, "receivedAmount" | "expectedAmount"> & { receivedAmount: bigint; expectedAmount: bigint })[]>`
+  const rows = await db.$queryRaw<(Omit<ExceptionRow, "receivedAmount" | "expectedAmount" | "excess"> & { receivedAmount: bigint; expectedAmount: bigint })[]>`
     SELECT c."id", u."email", c."rail", c."status", c."exception", c."needsAttention", c."attentionReason",
            c."receivedAmount", c."expectedAmount", c."amountUnit", c."createdAt"
     FROM "Checkout" c JOIN "User" u ON u."id" = c."userId"
     WHERE ${NEEDS_ACTION_SQL}
     ORDER BY c."createdAt" ASC LIMIT ${limit}`;
-  return rows.map((r) => ({ ...r, receivedAmount: r.receivedAmount.toString(), expectedAmount: r.expectedAmount.toString() }));
+  return rows.map((r) => ({
+    ...r,
+    receivedAmount: r.receivedAmount.toString(),
+    expectedAmount: r.expectedAmount.toString(),
+    excess:
+      ["paid", "credited", "forwarded"].includes(r.status) && r.receivedAmount > r.expectedAmount ? (r.receivedAmount - r.expectedAmount).toString() : null,
+  }));
 }
