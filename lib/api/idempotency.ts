@@ -1,6 +1,6 @@
 import "server-only";
-import { createHash } from "node:crypto";
-import { db } from "@/lib/db/client";
+import { createHash, randomUUID } from "node:crypto";
+import { db, Prisma, sql } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 
 export { pruneIdempotencyKeys, RETENTION_MS } from "@/lib/host/retention";
@@ -68,20 +68,20 @@ export async function idempotent(req: IdempotentRequest, run: () => Promise<{ st
       throw err;
     }
   }
-  await db.idempotencyRecord.update({
-    where: { id: claimed },
-    data: { responseStatus: answer.status, responseBody: answer.body, completedAt: new Date() },
-  });
+  await sql(Prisma.sql`
+    UPDATE "IdempotencyRecord" SET "responseStatus" = ${answer.status}::int, "responseBody" = ${answer.body}, "completedAt" = ${new Date()}::timestamp(3)
+    WHERE "id" = ${claimed}`);
   return { ...answer, replayed: false };
 }
 
 async function claim(req: IdempotentRequest, hash: string): Promise<string | null> {
   try {
-    const row = await db.idempotencyRecord.create({
-      data: { scope: req.scope ?? "", key: req.key, method: req.method, path: req.path, requestHash: hash },
-      select: { id: true },
-    });
-    return row.id;
+    // The claim and the answer are on every API write's path: plain statements (see `sql`).
+    const id = randomUUID();
+    await sql(Prisma.sql`
+      INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "method", "path", "requestHash")
+      VALUES (${id}, ${req.scope ?? ""}, ${req.key}, ${req.method}, ${req.path}, ${hash})`);
+    return id;
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;

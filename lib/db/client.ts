@@ -1,9 +1,10 @@
 import "server-only";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env } from "@/lib/env";
 import { claimEmbeddedLock } from "./embedded-lock";
-import { PrismaClient } from "./generated/client";
+import { PrismaClient, type Prisma as PrismaNs } from "./generated/client";
 import { migrate } from "./migrate";
 
 // The one Prisma client of the process. DATABASE_URL set ⇒ PostgreSQL through
@@ -11,15 +12,31 @@ import { migrate } from "./migrate";
 // runs with no services at all. Created on first use, so importing this module (during
 // `next build`, say) opens nothing.
 
-type Handle = { client: PrismaClient; ready: Promise<void>; close: () => Promise<void> };
+type Handle = {
+  client: PrismaClient;
+  ready: Promise<void>;
+  close: () => Promise<void>;
+  /** Runs one hand-written statement (see `sql`). */
+  query: (statement: PrismaNs.Sql) => Promise<unknown[]>;
+};
 
 const globalForDb = globalThis as unknown as { __satchelDb?: Handle };
 
 function open(): Handle {
   const e = env();
   if (e.DATABASE_URL) {
-    const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: e.DATABASE_URL }) });
-    return { client, ready: Promise.resolve(), close: () => client.$disconnect() };
+    // One pool for Prisma and for the hand-written hot-path statements alike.
+    const pool = new pg.Pool({ connectionString: e.DATABASE_URL });
+    const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      client,
+      ready: Promise.resolve(),
+      close: async () => {
+        await client.$disconnect();
+        await pool.end();
+      },
+      query: async (statement) => (await pool.query({ text: statement.text, values: statement.values.map(param), types: SQL_TYPES })).rows,
+    };
   }
   return openEmbedded(path.resolve(e.SATCHEL_DATA_DIR, "pglite"));
 }
@@ -52,6 +69,7 @@ function openEmbedded(dir: string): Handle {
   return {
     client,
     ready: loaded.then(() => undefined),
+    query: (statement) => client.$queryRaw(statement),
     close: async () => {
       await client.$disconnect();
       const { pglite, release } = await loaded;
@@ -76,6 +94,28 @@ export async function closeDatabase(): Promise<void> {
   globalForDb.__satchelDb = undefined;
   await h?.close();
 }
+
+/**
+ * One hand-written statement (built with `Prisma.sql`), run on the driver itself where there
+ * is one: the hot paths of the host API (key check, idempotency record, a debit) are a
+ * statement each, and Prisma's own per-query work costs several times a plain round trip on
+ * those (`npm run bench`, section 4). Rows come back as `pg` reads them: int8 and numeric as
+ * strings, timestamps as Dates (read as UTC, as Prisma writes them), jsonb parsed. Embedded
+ * mode (PGlite) runs the same statement through Prisma.
+ */
+export function sql<T>(statement: PrismaNs.Sql): Promise<T[]> {
+  return handle().query(statement) as Promise<T[]>;
+}
+
+// Prisma stores DateTime as UTC in `timestamp(3)` columns: dates go out as ISO strings (pg would
+// send them in the process's time zone) and come back read as UTC.
+const param = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+const SQL_TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.TIMESTAMP
+      ? (v: string) => new Date(`${v.replace(" ", "T")}Z`)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 export const db: PrismaClient = new Proxy({} as PrismaClient, {
   get(_, prop) {

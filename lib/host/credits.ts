@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { db, type Prisma } from "@/lib/db/client";
+import { db, Prisma, sql } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { AppError } from "@/lib/errors";
 import { type CustomerRow, requireCustomer } from "./customers";
@@ -112,7 +112,7 @@ async function applyWithEvent(
 ): Promise<number | null> {
   const data = JSON.stringify(entryView(entry, externalId));
   const metadata = m.metadata ? JSON.stringify(m.metadata) : null;
-  const rows = await db.$queryRaw<{ balance: number }[]>`
+  const rows = await sql<{ balance: number }>(Prisma.sql`
     WITH u AS (
       UPDATE "User" SET "balance" = "balance" + ${delta}::int, "updatedAt" = now()
       WHERE "id" = (SELECT "userId" FROM "Customer" WHERE "externalId" = ${externalId}) AND "balance" + ${delta}::int >= 0
@@ -133,7 +133,7 @@ async function applyWithEvent(
       WHERE ${listensTo(type)}
       ON CONFLICT ("endpointId", "eventId") DO NOTHING
     )
-    SELECT "balanceAfter" AS "balance" FROM e`;
+    SELECT "balanceAfter" AS "balance" FROM e`);
   const row = rows[0];
   return row ? Number(row.balance) : null;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import { db } from "@/lib/db/client";
+import { db, Prisma, sql } from "@/lib/db/client";
 
 // API keys of host applications. A key is `sk_<12 hex>_<43 base64url>`: the first part is
 // its prefix (what admins see, unique), the whole key is shown once and only its SHA-256 is
@@ -83,16 +83,16 @@ export async function authenticateAndCount(
 ): Promise<{ key: ApiPrincipal; limit: { ok: true } | { ok: false; retryAfter: number } } | null> {
   if (!KEY_SHAPE.test(secret)) return null;
   const windowStart = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-  const rows = await db.$queryRaw<{ id: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; lastUsedAt: Date | null; count: number }[]>`
+  const rows = await sql<{ id: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; lastUsedAt: Date | null; count: number }>(Prisma.sql`
     WITH k AS (
       SELECT "id", "prefix", "scopes", "rateLimitPerMinute", "lastUsedAt" FROM "ApiKey"
       WHERE "secretHash" = ${hashKey(secret)} AND "revokedAt" IS NULL
     ), w AS (
-      INSERT INTO "ApiRateWindow" ("apiKeyId", "windowStart", "count") SELECT k."id", ${windowStart}, 1 FROM k
+      INSERT INTO "ApiRateWindow" ("apiKeyId", "windowStart", "count") SELECT k."id", ${windowStart}::timestamp(3), 1 FROM k
       ON CONFLICT ("apiKeyId", "windowStart") DO UPDATE SET "count" = "ApiRateWindow"."count" + 1
       RETURNING "count"
     )
-    SELECT k."id", k."prefix", k."scopes", k."rateLimitPerMinute", k."lastUsedAt", (SELECT "count" FROM w) AS "count" FROM k`;
+    SELECT k."id", k."prefix", k."scopes", k."rateLimitPerMinute", k."lastUsedAt", (SELECT "count" FROM w) AS "count" FROM k`);
   const row = rows[0];
   if (!row) return null;
   if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() > 60_000)
