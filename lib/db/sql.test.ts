@@ -32,7 +32,9 @@ test("a unique violation from sql is recognised like Prisma's (the idempotency c
   const { isUniqueViolation } = await import("@/lib/db/errors");
   const id = `sql-dup-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   const insert = () =>
-    sql(Prisma.sql`INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "method", "path", "requestHash") VALUES (${`${id}-${Math.random()}`}, 'sql-test', ${id}, 'POST', '/x', 'h')`);
+    sql(
+      Prisma.sql`INSERT INTO "IdempotencyRecord" ("id", "scope", "key", "method", "path", "requestHash") VALUES (${`${id}-${Math.random()}`}, 'sql-test', ${id}, 'POST', '/x', 'h')`,
+    );
   await insert();
   const err = await insert().catch((e: unknown) => e);
   expect(isUniqueViolation(err)).toBe(true);
