@@ -140,6 +140,12 @@ const schema = z
     // (development, tests: http and localhost allowed).
     ALLOW_LOCAL_URLS: boolish,
     BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(6),
+    // The reconciliation report (lib/admin/reconciliation.ts): the default period (days back),
+    // the most chain requests one report may make (every handed-out address is asked once), and
+    // how often the scheduled run checks and emails ADMIN_EMAILS about new differences (0: never).
+    RECONCILIATION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    RECONCILIATION_CHAIN_CALLS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+    RECONCILIATION_INTERVAL_HOURS: z.coerce.number().int().min(0).max(720).default(24),
     ELECTRUM_NOTIFY_TOKEN: optional.pipe(z.string().min(24, "must be at least 24 random characters (openssl rand -hex 16)").optional()),
     OMNISEND_API_KEY: optional,
     OMNISEND_API_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://api.omnisend.com" }).optional()),
