@@ -164,6 +164,19 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     expect(await advanceCheckout(checkout.id)).toMatchObject({ status: "forwarded", did: [] });
   });
 
+  it("never signs for an address this hot wallet did not derive (a checkout another server's wallet handed out)", async () => {
+    // A second server with another seed on the same database (or a configuration changed
+    // from xpub to hot): the checkout's address belongs to another wallet. Signing with this
+    // wallet's key at the same index would be a transaction nobody should broadcast.
+    const { checkout } = await creditedHotCheckout([20_000n]);
+    const foreign = hotWalletFromSeed("legal winner thank year wave sausage worth useful legal winner thank yellow", "regtest").address(7);
+    chain.pay([{ address: foreign, sats: 9_000n }]);
+    chain.mine(1);
+    await db.checkout.update({ where: { id: checkout.id }, data: { address: foreign } });
+    expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "not_applicable", reason: expect.stringMatching(/not derived by this hot wallet/) });
+    expect(await db.sweepTransaction.count({ where: { checkoutId: checkout.id } })).toBe(0);
+  });
+
   it("picks the fee rate for the target, or the nearest faster one", () => {
     const est = { "1": 20.5, "3": 12, "6": 6.2, "144": 1.2 };
     expect(pickFeeRate(est, 6)).toBe("6.2");

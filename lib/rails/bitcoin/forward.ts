@@ -54,6 +54,8 @@ export async function forwardCheckout(
   if (c.status === "forwarded" && !hot) return { outcome: "already_forwarded", txid: first?.txid ?? null };
   if (!hot) return { outcome: "not_applicable", reason: "not in hot-wallet mode" };
   if (c.address === null || c.derivationIndex === null) return { outcome: "not_applicable", reason: "no derived address" };
+  // Another wallet's address (another server's seed on this database, or a source changed from xpub): never sign for it.
+  if (hot.wallet.address(c.derivationIndex) !== c.address) return { outcome: "not_applicable", reason: "the address was not derived by this hot wallet" };
   if (c.status !== "credited" && c.status !== "forwarded") return { outcome: "not_credited", status: c.status };
   const chain: ForwardChain = opts.chain ?? (await chainClient());
   const now = opts.now ?? new Date();
