@@ -9,7 +9,7 @@ import { metrics } from "@/lib/metrics";
 // anyway). On Vercel these lines are the metrics (a log drain counts `money`); elsewhere the
 // same events also count satchel_money_events_total. A failure to log never undoes the event.
 
-export type MoneyEvent = "credited" | "forwarded" | "refunded" | "failed";
+export type MoneyEvent = "credited" | "forwarded" | "refunded" | "money_refunded" | "failed";
 
 export async function logMoneyEvent(event: MoneyEvent, checkoutId: string, extra: Record<string, string | number | null | undefined> = {}): Promise<void> {
   try {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 //   - lib/ never imports app/, components/ or inngest/; components/ never imports app/;
 //   - inside lib/, imports only flow downwards:
 //       admin · api · server-start · health            (top: what routes and pages call)
-//       lifecycle · receipts · host                    (orchestration; host: the host-application API's domain)
+//       lifecycle · receipts · host · refunds          (orchestration; host: the host-application API's domain; refunds of money)
 //       webhooks                                       (the one webhook entry)
 //       checkouts                                      (the checkout core: facts → status)
 //       rails                                          (plug-ins: talk to providers, return facts)
@@ -26,6 +26,7 @@ const RANK: Record<string, number> = {
   lifecycle: 4,
   host: 4,
   receipts: 4,
+  refunds: 4,
   webhooks: 3,
   checkouts: 2,
   rails: 1,

@@ -19,6 +19,7 @@ import { createApiKey, enableWebhookEndpoint, redeliverWebhook, revokeApiKey } f
 import { creditDeposit, refundDeposit } from "@/lib/admin/neobank-deposits";
 import { noticeQuery } from "@/lib/admin/notice";
 import { createPackage, movePackage, setPackageActive, updatePackage } from "@/lib/admin/packages";
+import { recordRefundPayout, refundMoney } from "@/lib/admin/refunds";
 import { replayInboxRow } from "@/lib/admin/webhooks";
 import { sessionUser } from "@/lib/auth";
 import { isAppError } from "@/lib/errors";
@@ -74,6 +75,19 @@ export async function resolveAction(_prev: ActionState, form: FormData): Promise
 export async function refundAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "checkoutId");
   return runThenShow(form, `/admin/payments/${id}`, (ctx) => refundCheckout(ctx, id));
+}
+
+export async function refundMoneyAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  const unit = str(form, "unit") === "price" ? "price" : "rail";
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) =>
+    refundMoney(ctx, id, { amount: str(form, "amount"), unit, externalRef: str(form, "externalRef") || undefined }),
+  );
+}
+
+export async function recordRefundTxidAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => recordRefundPayout(ctx, str(form, "refundId"), str(form, "txid")));
 }
 
 export async function recheckAction(_prev: ActionState, form: FormData): Promise<ActionState> {

@@ -25,7 +25,7 @@ export async function sendAccountEmail(m: {
   dedupKey: string;
   to: string;
   locale: string;
-  kind: "passwordReset" | "passwordChanged" | "emailChange" | "emailChangeNotice" | "emailChanged" | "verifyEmail" | "signUpExisting";
+  kind: "passwordReset" | "passwordChanged" | "emailChange" | "emailChangeNotice" | "emailChanged" | "verifyEmail" | "signUpExisting" | "refundClaim";
   name: string | null;
   link?: string;
   values?: Record<string, string>;

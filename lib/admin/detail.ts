@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { railFor } from "@/lib/rails/registry";
 import { refundKey } from "@/lib/receipts/receipt";
+import { refundsOf, refundWalletAddress } from "@/lib/refunds/refunds";
 
 // Everything an admin needs to understand one checkout: the row, its full timeline, every
 // chain output, related webhook deliveries, ledger entries, the sweep, the resolution and
@@ -51,11 +52,17 @@ export async function paymentDetail(id: string) {
     },
   });
   if (!c) return null;
-  const [ledger, resolution, audit] = await Promise.all([
+  const [ledger, resolution, audit, refunds] = await Promise.all([
     db.ledgerEntry.findMany({ where: { reference: id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     db.checkoutResolution.findUnique({ where: { checkoutId: id } }),
     db.auditLog.findMany({ where: { targetType: "checkout", targetId: id }, orderBy: { createdAt: "desc" }, include: { actor: { select: { email: true } } } }),
+    refundsOf(id),
   ]);
+  // Refunds of money: at most what arrived, less what refunds already give back.
+  const moneyRefunded = refunds.reduce((n, r) => n + r.amount, 0n);
+  const refundableLeft = c.receivedAmount - moneyRefunded;
+  // The part of the payment beyond the price (an overpayment, money paid after crediting): the form's default.
+  const excess = c.receivedAmount > c.expectedAmount ? c.receivedAmount - c.expectedAmount - moneyRefunded : 0n;
   const credited = ledger.some((e) => e.idempotencyKey === creditKey(id));
   const refunded = ledger.some((e) => e.idempotencyKey === refundKey(id));
   const settled = isCredited(c.status);
@@ -70,6 +77,7 @@ export async function paymentDetail(id: string) {
     // money is already in the merchant's wallet and there is nothing to forward.
     forward: c.status === "credited" && c.derivationIndex !== null && Boolean(railFor(c.rail).afterCredit?.applies()),
     resendReceipt: settled && credited,
+    refundMoney: refundableLeft > 0n,
   };
   return {
     checkout: c,
@@ -79,6 +87,10 @@ export async function paymentDetail(id: string) {
     can,
     credited,
     refunded,
+    refunds,
+    refundableLeft,
+    refundExcess: excess > 0n && (c.exception === "overpaid" || c.exception === "paid_after_credit") ? excess : 0n,
+    refundWallet: c.rail === "btc" ? refundWalletAddress() : null,
     outputs: c.outputs.map((o) => ({ ...o, explorerUrl: explorerTxUrl(o.txid) })),
     inbox: c.inbox.map((w) => ({ ...w, pretty: prettyBody(w.body) })),
     /** The sweep after crediting first, then sweeps of money paid after it. */

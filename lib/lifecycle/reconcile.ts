@@ -7,6 +7,7 @@ import { log } from "@/lib/log";
 import { resendOmnisendEvents } from "@/lib/omnisend/events";
 import { resendUnsent } from "@/lib/outbox/outbox";
 import { RAILS } from "@/lib/rails/registry";
+import { settleRefunds } from "@/lib/refunds/refunds";
 import { singleton } from "@/lib/singleton";
 import { type AdvanceResult, advanceCheckout } from "./advance";
 
@@ -18,6 +19,8 @@ import { type AdvanceResult, advanceCheckout } from "./advance";
 //     (AFTER_CREDIT_POLICY): money paid after crediting, reorgs of the credited payment;
 //   - paid but uncredited → credit; credited but unforwarded (hot mode) → forward;
 //     credited but unnotified → notify;
+//   - Bitcoin refunds of money: claimed → paid from the hot wallet, stored payouts re-sent,
+//     broadcast ones (hot or recorded by an admin) → confirmed (lib/refunds);
 //   - outbox events a crash or an outage left unsent → re-sent;
 //   - about once an hour, webhook inbox rows past WEBHOOK_RETENTION_DAYS → pruned.
 // Work runs with bounded concurrency through advanceCheckout, the same function every other
@@ -141,6 +144,15 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
   };
   await pool(toObserve, concurrency, async (id) => tally(await advanceCheckout(id, { now, tipHeight: shared.get(railOf.get(id)!)?.tipHeight })));
   await pool(settleOnly, concurrency, async (id) => tally(await advanceCheckout(id, { now, skipObserve: true })));
+
+  // Bitcoin refunds of money: claimed ones paid (hot wallet), stored payouts re-sent, broadcast ones watched until they confirm.
+  try {
+    const refunds = await settleRefunds({ now });
+    counts.errors += refunds.errors;
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "reconcile: refunds step failed; retried next sweep");
+    counts.errors++;
+  }
 
   const events = await resendUnsent({ now });
   counts.eventsResent = events.resent;

@@ -34,6 +34,12 @@ export interface HotWallet {
    * caller should `.fill(0)` it when done. Never log, store or serialize it.
    */
   signingKey(index: number): Uint8Array;
+  /**
+   * The refund wallet: m/84'/coin'/0'/1/0 (the account's internal chain, so a wallet restored
+   * from the seed shows its coins as change). Refunds of money are paid from it
+   * (lib/rails/bitcoin/refund-payout.ts); the operator keeps it funded.
+   */
+  readonly refund: { address: string; publicKey: Uint8Array; signingKey(): Uint8Array };
 }
 
 function assertIndex(index: number): void {
@@ -70,6 +76,7 @@ export function hotWalletFromSeed(mnemonic: string, network: BtcNetwork, passphr
   const account = root.derive(`m/84'/${params.coinType}'/0'`);
   root.wipePrivateData();
   const receive = account.deriveChild(0);
+  const internal = account.deriveChild(1);
   const accountXpub = account.publicExtendedKey;
 
   const child = (index: number): HDKey => {
@@ -82,9 +89,25 @@ export function hotWalletFromSeed(mnemonic: string, network: BtcNetwork, passphr
     return pub;
   };
 
+  const refundKey = (): HDKey => internal.deriveChild(0);
+  const refundPub = refundKey().publicKey;
+  if (!refundPub) throw new Error("derived key has no public key");
+  const refundAddress = p2wpkh(refundPub, params.signer).address;
+  if (!refundAddress) throw new Error("could not encode a P2WPKH address");
+
   const wallet: HotWallet = {
     network,
     accountXpub,
+    refund: Object.freeze({
+      address: refundAddress,
+      publicKey: refundPub,
+      signingKey: () => {
+        const k = refundKey();
+        const copy = Uint8Array.from(k.privateKey!);
+        k.wipePrivateData();
+        return copy;
+      },
+    }),
     address: (index) => {
       const a = p2wpkh(publicKey(index), params.signer).address;
       if (!a) throw new Error("could not encode a P2WPKH address");

@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { forwardAction, recheckAction, refundAction, resendAction, resolveAction } from "@/app/admin/actions";
+import { forwardAction, recheckAction, recordRefundTxidAction, refundAction, refundMoneyAction, resendAction, resolveAction } from "@/app/admin/actions";
 import { PaymentActionsSection } from "@/components/admin/payment/actions";
 import { PaymentFacts } from "@/components/admin/payment/facts";
 import { PaymentHeader } from "@/components/admin/payment/header";
 import { PaymentOutputs } from "@/components/admin/payment/outputs";
 import { PaymentAudit, PaymentLedger, PaymentWebhooks } from "@/components/admin/payment/records";
+import { PaymentRefunds } from "@/components/admin/payment/refunds";
 import { PaymentTimeline } from "@/components/admin/payment/timeline";
 import { proportionalCredits } from "@/lib/admin/actions";
 import { paymentDetail } from "@/lib/admin/detail";
@@ -16,7 +17,7 @@ export const metadata: Metadata = { title: "Payment" };
 export const dynamic = "force-dynamic";
 
 // /admin/payments/[id] — one checkout for an admin, as sections (components/admin/payment/):
-// header, actions, details + timeline, chain outputs, ledger, webhook deliveries, audit.
+// header, actions, details + timeline, refunds of money, chain outputs, ledger, webhook deliveries, audit.
 export default async function PaymentDetailPage({
   params,
   searchParams,
@@ -45,6 +46,7 @@ export default async function PaymentDetailPage({
         <PaymentFacts d={d} />
         <PaymentTimeline d={d} />
       </div>
+      <PaymentRefunds d={d} actions={{ create: refundMoneyAction, recordTxid: recordRefundTxidAction }} />
       <PaymentOutputs d={d} />
       <PaymentLedger d={d} />
       <PaymentWebhooks d={d} />
