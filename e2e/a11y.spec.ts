@@ -131,6 +131,7 @@ for (const size of SIZES) {
         "/admin/audit",
         "/admin/outbox",
         "/admin/developers",
+        "/admin/reconciliation",
       ];
       for (const path of pages) await axe(page, path);
     });

@@ -179,11 +179,12 @@ test("a buyer gets 404 on every admin page and 403 on every admin API", async ({
     "/admin/audit",
     "/admin/outbox",
     "/admin/developers",
+    "/admin/reconciliation",
   ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);
   }
-  for (const path of ["/api/admin/metrics", "/api/admin/payments", "/api/admin/payments/export"]) {
+  for (const path of ["/api/admin/metrics", "/api/admin/payments", "/api/admin/payments/export", "/api/admin/reconciliation/export"]) {
     const res = await page.request.get(path);
     expect(res.status(), path).toBe(403);
     expect(await res.text()).not.toContain("@");

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const LINKS = [
   { href: "/admin", label: "Overview" },
   { href: "/admin/payments", label: "Payments" },
+  { href: "/admin/reconciliation", label: "Reconciliation" },
   { href: "/admin/users", label: "Users" },
   { href: "/admin/packages", label: "Packages" },
   { href: "/admin/webhooks", label: "Webhooks" },

@@ -8,6 +8,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { type AddressOutput, chainClient } from "@/lib/rails/bitcoin/client";
 import { bitcoinSettings } from "@/lib/rails/bitcoin/config";
+import { csvSafe } from "./payments";
 
 // The reconciliation report: for one period (checkouts created in [from, to)), per rail and
 // unit, what the money source says was received — the chain itself for Bitcoin (every
@@ -654,9 +655,9 @@ export function reportRecords(r: ReconciliationReport, appUrl = env().APP_URL): 
       kind: d.kind,
       checkout_id: d.checkoutId,
       user_id: d.userId,
-      email: d.email,
+      email: d.email === null ? null : csvSafe(d.email),
       amount: d.amount,
-      message: d.message,
+      message: csvSafe(d.message),
       link: new URL(d.href, appUrl).toString(),
     })),
   ];
