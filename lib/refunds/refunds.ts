@@ -247,7 +247,13 @@ export async function quoteClaim(token: unknown, address: string) {
  * a fee that rose since the quote is refused, so the buyer never gets less than they saw.
  * In hot mode the payout follows at once (and the background sweep retries it).
  */
-export async function claimRefund(token: unknown, address: string, shownFeeSats: bigint, now = new Date()): Promise<ClaimView> {
+export async function claimRefund(
+  token: unknown,
+  address: string,
+  shownFeeSats: bigint,
+  opts: { now?: Date /** false: leave the payout to the background sweep. */; payNow?: boolean } = {},
+): Promise<ClaimView> {
+  const now = opts.now ?? new Date();
   const r = await byToken(token);
   if (!r) throw new AppError("not_found", "This refund link is not valid.");
   if (r.status === "awaiting_claim") {
@@ -286,7 +292,7 @@ export async function claimRefund(token: unknown, address: string, shownFeeSats:
     });
     if (!claimed) throw new AppError("conflict", "This refund was already claimed.");
   }
-  if (r.method === "bitcoin_hot")
+  if (r.method === "bitcoin_hot" && opts.payNow !== false)
     await advanceRefund(r.id, { now }).catch((err) => log.warn({ err, refundId: r.id }, "refund payout failed; the background sweep retries"));
   return (await claimView(token))!;
 }
