@@ -1,12 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseReconciliationQuery, periodOf, reconciliationReport, reportLines, reportRecords } from "@/lib/admin/reconciliation";
+import { recordRefundPayout, refundMoney } from "@/lib/admin/refunds";
 import { creditCheckout, creditKey } from "@/lib/checkouts/credit";
 import { observeCheckout } from "@/lib/checkouts/observe";
 import { db } from "@/lib/db/client";
 import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { simulator } from "@/lib/rails/bitcoin/client";
+import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
-import { createBtcCheckout, newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
+import { claimRefund, quoteClaim } from "@/lib/refunds/refunds";
+import { ABANDON, createBtcCheckout, newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
+import { createUser } from "@/test/factories";
 
 // The reconciliation report against the chain simulator and a real database: clean data has
 // zero differences, and each planted difference — a payment on the chain Satchel never
@@ -89,6 +94,31 @@ describe("reconciliation report", () => {
     const after = await report(user.id);
     expect(after.differences).toEqual([]);
     expect(after.totals[0]).toMatchObject({ credited: checkout.expectedAmount, openExceptions: 4_321n });
+  });
+
+  it("an overpayment's excess is an open exception until its refund of money is paid, then refunded — zero differences either way", async () => {
+    const chain = await regtest();
+    const admin = await createUser({ role: "admin" });
+    const { user, checkout } = await newCheckout();
+    chain.pay([{ address: checkout.address!, sats: checkout.expectedAmount + 2_500n }]);
+    chain.mine(3);
+    await observeCheckout(checkout.id);
+    await creditCheckout(checkout.id);
+    await refundMoney({ actorId: admin.id, requestId: randomUUID(), reason: "overpayment: refunding the excess" }, checkout.id, { amount: "2500" });
+    const btc = async () => (await report(user.id)).totals.find((t) => t.rail === "btc")!;
+    expect(await btc()).toMatchObject({ received: checkout.expectedAmount + 2_500n, refunded: 0n, openExceptions: 2_500n, differences: 0 });
+
+    const refund = await db.refund.findFirstOrThrow({ where: { checkoutId: checkout.id } });
+    const mail = await db.outboundEmail.findUniqueOrThrow({ where: { dedupKey: `refund:${refund.id}:claim` } });
+    const token = /\/refund\/([A-Za-z0-9_-]{43})/.exec(mail.text)![1]!;
+    const to = hotWalletFromSeed(ABANDON, "regtest").address(4242);
+    const q = await quoteClaim(token, to);
+    await claimRefund(token, to, q.feeSats);
+    const paid = chain.pay([{ address: to, sats: q.payoutSats }]);
+    await recordRefundPayout({ actorId: admin.id, requestId: randomUUID(), reason: "paid from the merchant wallet" }, refund.id, paid);
+    const r = await report(user.id);
+    expect(r.differences).toEqual([]);
+    expect(r.totals.find((t) => t.rail === "btc")).toMatchObject({ refunded: 2_500n, openExceptions: 0n, credited: checkout.expectedAmount, unaccounted: 0n });
   });
 
   it("lists a payment Satchel recorded that the chain no longer has", async () => {

@@ -395,12 +395,22 @@ function provenPaid(c: Row, received: bigint): boolean {
 }
 
 /**
- * Money given back to buyers, per checkout. The seam for money refunds (issue 10's refunds of
- * sats and shillings): none are recorded yet, so nothing is refunded. Credits taken back by
- * an admin are a ledger movement, not money, and stay out of it.
+ * Money given back to buyers, per checkout (lib/refunds): Bitcoin refunds once their payout is
+ * broadcast (hot wallet) or its txid recorded (watch-only), and external refunds recorded with
+ * their reference. A refund still awaiting its claim, or signed but not yet sent, has not
+ * given anything back: that money stays where it was (an open exception, say). Credits taken
+ * back by an admin are a ledger movement, not money, and stay out of it.
  */
-async function moneyRefunded(_checkoutIds: string[]): Promise<Map<string, bigint>> {
-  return new Map();
+async function moneyRefunded(checkoutIds: string[]): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  if (checkoutIds.length === 0) return out;
+  const rows = await db.refund.groupBy({
+    by: ["checkoutId"],
+    where: { checkoutId: { in: checkoutIds }, status: { in: ["broadcast", "confirmed", "recorded"] } },
+    _sum: { amount: true },
+  });
+  for (const r of rows) out.set(r.checkoutId, r._sum.amount ?? 0n);
+  return out;
 }
 
 /** Every handed-out Bitcoin address of the period, asked of the chain backend within the budget. */
