@@ -270,7 +270,8 @@ async function recordOutputs(
       // Heights too: Electrum reports no block hashes, so a height is all that moves there.
       await tx.chainOutput.update({
         where: { id: row.id },
-        data: { blockHeight: o.blockHeight, blockHash: o.blockHash, blockTime: o.blockTime, goneAt: null },
+        // A new block (or none) starts the after-credit depth re-checks over (lib/lifecycle/rechecks.ts).
+        data: { blockHeight: o.blockHeight, blockHash: o.blockHash, blockTime: o.blockTime, goneAt: null, recheckedDepth: 0 },
       });
       if (row.goneAt) note(`payment ${o.txid.slice(0, 12)}… is back on the chain`, { txid: o.txid });
       else if (row.blockHeight !== null && (o.blockHash !== row.blockHash || o.blockHeight !== row.blockHeight)) {

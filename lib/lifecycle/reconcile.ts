@@ -7,16 +7,20 @@ import { log } from "@/lib/log";
 import { resendOmnisendEvents } from "@/lib/omnisend/events";
 import { resendUnsent } from "@/lib/outbox/outbox";
 import { RAILS } from "@/lib/rails/registry";
+import type { SweepState } from "@/lib/rails/types";
 import { settleRefunds } from "@/lib/refunds/refunds";
 import { singleton } from "@/lib/singleton";
 import { type AdvanceResult, advanceCheckout } from "./advance";
+import { markRechecked, recheckHorizon, rechecksDue } from "./rechecks";
 
 // The reconciler: one sweep over everything that should have moved and did not.
 //   - open checkouts (and expired ones still in their late-payment window) whose last
 //     observation is stale by an adaptive policy: young checkouts often, older ones less;
 //     overdue ones get their expiry decided by that same observation;
 //   - credited checkouts with an address, for WATCH_AFTER_CLOSE_DAYS, at a slow pace
-//     (AFTER_CREDIT_POLICY): money paid after crediting, reorgs of the credited payment;
+//     (AFTER_CREDIT_POLICY): money paid after crediting, reorgs of the credited payment; and
+//     sooner when a credited output reaches 6 or 100 confirmations or the tip's ancestry
+//     changed (a reorg: rechecks.ts);
 //   - paid but uncredited → credit; credited but unforwarded (hot mode) → forward;
 //     credited but unnotified → notify;
 //   - Bitcoin refunds of money: claimed → paid from the hot wallet, stored payouts re-sent,
@@ -111,28 +115,38 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
   const stale = await staleCheckouts(now, opts.limit ?? 5_000);
   const settling = await settlingCheckouts(now);
 
-  // Once per sweep per rail: shared state (Bitcoin: one tip height instead of one per checkout).
+  // Once per sweep per rail: shared state (Bitcoin: one tip height instead of one per checkout,
+  // and whether the chain reorganised). A rail with nothing stale is still asked when credited
+  // outputs of it may need a re-check (rechecks.ts); it answers null unless its own check is due.
   // A rail whose backend is down waits for the next sweep; the others go on.
-  const shared = new Map<string, { tipHeight?: number } | null>();
+  const shared = new Map<string, SweepState | null>();
+  const rechecks: { id: string; rail: string }[] = [];
   for (const rail of RAILS) {
-    if (!rail.prepareSweep || !stale.some((c) => c.rail === rail.id)) continue;
+    if (!rail.prepareSweep) continue;
+    const hasStale = stale.some((c) => c.rail === rail.id);
+    if (!hasStale && !(rail.enabled() && (await recheckHorizon(rail.id, now)))) continue;
     if (!rail.enabled()) {
       shared.set(rail.id, null);
       continue;
     }
     try {
-      const p = await rail.prepareSweep();
+      const p = await rail.prepareSweep({ now, onlyIfDue: !hasStale });
+      if (!p) continue;
       counts.chainCalls += p.chainCalls;
       shared.set(rail.id, p);
+      if (p.tipHeight !== undefined)
+        for (const id of await rechecksDue(rail.id, p.tipHeight, p.recheckFromHeight ?? null, now)) rechecks.push({ id, rail: rail.id });
     } catch (err) {
       log.warn({ err: (err as Error).message, rail: rail.id }, "reconcile: the rail's backend is unavailable; its open checkouts wait for the next sweep");
       counts.errors++;
       shared.set(rail.id, null);
     }
   }
-  const toObserve = stale.filter((c) => shared.get(c.rail) !== null).map((c) => c.id);
-  const railOf = new Map(stale.map((c) => [c.id, c.rail]));
+  const railOf = new Map([...stale, ...rechecks].map((c) => [c.id, c.rail]));
+  const toObserve = [...new Set([...stale.filter((c) => shared.get(c.rail) !== null).map((c) => c.id), ...rechecks.map((c) => c.id)])];
   const observing = new Set(toObserve);
+  const rechecking = new Set(rechecks.map((c) => c.id));
+  const rechecked: string[] = [];
   const settleOnly = settling.filter((id) => !observing.has(id));
 
   const tally = (r: AdvanceResult) => {
@@ -142,7 +156,20 @@ async function sweep(opts: ReconcileOptions): Promise<ReconcileCounts> {
     counts.errors += r.errors.length;
     for (const e of r.errors) log.warn({ checkoutId: r.checkoutId, stage: e.stage, err: e.message }, "reconcile: step failed; retried next sweep");
   };
-  await pool(toObserve, concurrency, async (id) => tally(await advanceCheckout(id, { now, tipHeight: shared.get(railOf.get(id)!)?.tipHeight })));
+  await pool(toObserve, concurrency, async (id) => {
+    const r = await advanceCheckout(id, { now, tipHeight: shared.get(railOf.get(id)!)?.tipHeight });
+    tally(r);
+    if (rechecking.has(id) && r.observed && !r.errors.some((e) => e.stage === "observe")) rechecked.push(id);
+  });
+  // Re-checks that looked: not again at the depths reached (a failed look is retried next sweep).
+  for (const rail of new Set(rechecks.map((c) => c.rail))) {
+    const tip = shared.get(rail)?.tipHeight;
+    if (tip !== undefined)
+      await markRechecked(
+        rechecked.filter((id) => railOf.get(id) === rail),
+        tip,
+      );
+  }
   await pool(settleOnly, concurrency, async (id) => tally(await advanceCheckout(id, { now, skipObserve: true })));
 
   // Bitcoin refunds of money: claimed ones paid (hot wallet), stored payouts re-sent, broadcast ones watched until they confirm.

@@ -175,6 +175,14 @@ export interface WebhookParse {
   wake?: boolean;
 }
 
+/** What a rail's prepareSweep shares with the sweep. */
+export interface SweepState {
+  tipHeight?: number;
+  /** The chain reorganised: re-check credited outputs confirmed at or above this height. */
+  recheckFromHeight?: number | null;
+  chainCalls: number;
+}
+
 export interface RailWebhook {
   /** The inbox's provider name and the URL segment: /api/webhooks/<provider>. */
   provider: string;
@@ -261,8 +269,14 @@ export interface Rail<C = unknown> {
    * buyers until it answers again. A rail without one is always available.
    */
   probe?(): Promise<unknown>;
-  /** Once per reconciler sweep, before observing this rail's checkouts: shared state (Bitcoin: the tip height). */
-  prepareSweep?(): Promise<{ tipHeight?: number; chainCalls: number }>;
+  /**
+   * Once per reconciler sweep, before observing this rail's checkouts: shared state (Bitcoin:
+   * the tip height, and whether the chain reorganised since the last look — then credited
+   * outputs confirmed at or above recheckFromHeight are looked at again at once).
+   * With onlyIfDue (nothing of this rail is stale), the rail answers null without asking its
+   * backend unless its own periodic check is due (Bitcoin: the tip's ancestry, once a minute).
+   */
+  prepareSweep?(opts?: { now?: Date; onlyIfDue?: boolean }): Promise<SweepState | null>;
   /** Asks the provider about the checkout. Safe to run twice; facts only. */
   observe(input: ObserveInput): Promise<Observation>;
   webhook?: RailWebhook;

@@ -38,6 +38,11 @@ export interface ChainBackend {
   readonly stats: { requests: number };
   tipHeight(): Promise<number>;
   /**
+   * The hash of the block at `height` on the backend's best chain (Esplora /block-height/:h).
+   * Absent on Electrum, which reports heights only: there the tip's ancestry is not watched.
+   */
+  blockHash?(height: number): Promise<string>;
+  /**
    * Which network the backend serves: Esplora's genesis block hash, Electrum's getinfo
    * network. `network` is null when the answer names no network Satchel knows.
    */
@@ -65,6 +70,10 @@ export class EsploraChain implements ChainBackend {
 
   tipHeight(): Promise<number> {
     return this.client.tipHeight();
+  }
+
+  blockHash(height: number): Promise<string> {
+    return this.client.blockHash(height);
   }
 
   async network(): Promise<{ network: BtcNetwork | null; evidence: string }> {

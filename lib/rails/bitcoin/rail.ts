@@ -12,6 +12,7 @@ import { observeAddress } from "./observe";
 import { lockBtcRate } from "./rate";
 import { type SimulateAction, simulate } from "./sandbox/controls";
 import { subscribeAddress } from "./subscribe";
+import { checkTip, tipCheckDue } from "./tip-watch";
 import { electrumWebhook } from "./webhook";
 
 // On-chain Bitcoin. Pricing converts the package to sats at a locked rate; the checkout's
@@ -96,11 +97,16 @@ export const bitcoinRail: Rail<BitcoinContext> = {
     }
   },
 
-  async prepareSweep() {
+  async prepareSweep(opts = {}) {
+    const now = opts.now ?? new Date();
+    const { network } = bitcoinSettings();
     const client = await chainClient();
+    // Nothing of this rail is stale: ask the chain only when the tip's ancestry check is due.
+    if (opts.onlyIfDue && (!client.blockHash || !(await tipCheckDue(network, now)))) return null;
     const before = client.stats.requests;
     const tipHeight = await client.tipHeight();
-    return { tipHeight, chainCalls: client.stats.requests - before };
+    const tip = await checkTip(client, network, tipHeight, now);
+    return { tipHeight, recheckFromHeight: tip?.reorgFromHeight ?? null, chainCalls: client.stats.requests - before };
   },
 
   async observe({ checkout, tipHeight }) {
