@@ -128,6 +128,16 @@ describe("parseEnv", () => {
     expect(msg).toMatch(/EMAIL_FROM: is required when SMTP_URL is set/);
   });
 
+  test("hot-wallet sweep settings: cheap defaults, and a fee share outside (0, 100] is named", () => {
+    const e = parseEnv({ SATCHEL_DATA_DIR: dataDir });
+    expect(e).toMatchObject({ BTC_FORWARD_FEE_TARGET: 144, BTC_FORWARD_MAX_FEE_PERCENT: "5", BTC_FORWARD_BATCH_WINDOW_MINUTES: 0, BTC_FORWARD_BATCH_MAX: 100 });
+    expect(parseEnv({ SATCHEL_DATA_DIR: dataDir, BTC_FORWARD_MAX_FEE_PERCENT: "2.5" }).BTC_FORWARD_MAX_FEE_PERCENT).toBe("2.5");
+    expect(configError({ BTC_FORWARD_MAX_FEE_PERCENT: "0" }).message).toMatch(/BTC_FORWARD_MAX_FEE_PERCENT: must be more than 0 and at most 100/);
+    expect(configError({ BTC_FORWARD_MAX_FEE_PERCENT: "150" }).message).toMatch(/BTC_FORWARD_MAX_FEE_PERCENT: must be more than 0 and at most 100/);
+    expect(configError({ BTC_FORWARD_MAX_FEE_PERCENT: "5%" }).message).toMatch(/BTC_FORWARD_MAX_FEE_PERCENT: must be a non-negative decimal/);
+    expect(configError({ BTC_FORWARD_BATCH_MAX: "0" }).message).toMatch(/BTC_FORWARD_BATCH_MAX/);
+  });
+
   test("secrets never appear in the error message", () => {
     const msg = configError({ DATABASE_URL: "mysql://u:hunter2-secret@db/x", AUTH_SECRET: "tiny-secret-value" }).message;
     expect(msg).not.toContain("hunter2-secret");

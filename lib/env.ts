@@ -139,7 +139,15 @@ const schema = z
     // endpoints; lib/net/safe-fetch.ts): https to public addresses only, unless this is set
     // (development, tests: http and localhost allowed).
     ALLOW_LOCAL_URLS: boolish,
-    BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(6),
+    // Hot-wallet sweeps (lib/rails/bitcoin/forward.ts): the fee estimate's confirmation target,
+    // the most of the swept value a sweep may spend on fees (above it, funds wait for cheaper
+    // blocks), how long credited funds wait for others to join one batch, the most inputs in
+    // one transaction, and after how many blocks a stuck sweep is fee-bumped (0: only by hand).
+    BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(144),
+    BTC_FORWARD_MAX_FEE_PERCENT: decimal.default("5").refine((v) => Number(v) > 0 && Number(v) <= 100, "must be more than 0 and at most 100"),
+    BTC_FORWARD_BATCH_WINDOW_MINUTES: z.coerce.number().int().min(0).max(10_080).default(0),
+    BTC_FORWARD_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(100),
+    BTC_FORWARD_BUMP_AFTER_BLOCKS: z.coerce.number().int().min(0).max(1008).default(12),
     // The reconciliation report (lib/admin/reconciliation.ts): the default period (days back),
     // the most chain requests one report may make (every handed-out address is asked once), and
     // how often the scheduled run checks and emails ADMIN_EMAILS about new differences (0: never).

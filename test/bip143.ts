@@ -29,9 +29,14 @@ const spki = (pub: Uint8Array) =>
 
 /**
  * Asserts every input of `rawHex` spends `prevouts[i]` with a SIGHASH_ALL P2WPKH signature by
- * `pubkey` that verifies, and that a signature over anything else would not.
+ * `pubkey` (or `pubkey[i]`, for a batch of several addresses) that verifies, and that a
+ * signature over anything else would not.
  */
-export function expectValidP2wpkhSignatures(rawHex: string, prevouts: { txid: string; vout: number; value: bigint }[], pubkey: Uint8Array): void {
+export function expectValidP2wpkhSignatures(
+  rawHex: string,
+  prevouts: { txid: string; vout: number; value: bigint }[],
+  pubkey: Uint8Array | Uint8Array[],
+): void {
   const tx = Transaction.fromRaw(hex.decode(rawHex));
   const outpoints = prevouts.map((u) => cat(rev(hex.decode(u.txid)), le(BigInt(u.vout), 4)));
   const seqs = Array.from({ length: tx.inputsLength }, (_, i) => le(BigInt(tx.getInput(i).sequence ?? 0xffffffff), 4));
@@ -46,7 +51,7 @@ export function expectValidP2wpkhSignatures(rawHex: string, prevouts: { txid: st
     const witness = tx.getInput(i).finalScriptWitness;
     expect(witness).toHaveLength(2);
     const [sigWithType, pub] = witness as [Uint8Array, Uint8Array];
-    expect(hex.encode(pub)).toBe(hex.encode(pubkey));
+    expect(hex.encode(pub)).toBe(hex.encode(Array.isArray(pubkey) ? pubkey[i]! : pubkey));
     expect(sigWithType[sigWithType.length - 1]).toBe(0x01); // SIGHASH_ALL
     const scriptCode = cat(hex.decode("1976a914"), hash160(pub), hex.decode("88ac"));
     const preimage = cat(

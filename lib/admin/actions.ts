@@ -326,7 +326,8 @@ export async function retryForwarding(ctx: ActionContext, checkoutId: string): P
         ? "Nothing to forward in watch-only mode: the payment went straight to the merchant's own wallet (BTC_ADDRESS_SOURCE is not hot)."
         : "Nothing to forward: this rail does not sweep after crediting.",
     );
-  const r = await afterCreditCheckout(checkoutId);
+  // An admin's retry sweeps now, even when the funds' last wait was moments ago (the fee share still holds).
+  const r = await afterCreditCheckout(checkoutId, { railOptions: { force: true } });
   const message =
     r.outcome === "broadcast" || r.outcome === "forwarded"
       ? `Sweep ${r.outcome}: ${r.txid} (${r.amountSats} sats, fee ${r.feeSats}).`
@@ -336,8 +337,8 @@ export async function retryForwarding(ctx: ActionContext, checkoutId: string): P
           ? `Nothing to forward: ${r.reason}.`
           : r.outcome === "not_credited"
             ? `Not forwarded: the checkout is ${r.status}, not credited.`
-            : r.outcome === "refused_dust"
-              ? `Refused: ${r.message}`
+            : r.outcome === "waiting"
+              ? `Not swept yet, ${r.reason}.`
               : "Nothing to sweep at the address.";
   const out = await auditOnly(ctx, { action: "checkout.forward", targetType: "checkout", targetId: checkoutId, message, data: { outcome: r.outcome } });
   return { ...out, message };

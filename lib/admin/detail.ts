@@ -46,8 +46,22 @@ export async function paymentDetail(id: string) {
           confirmedAt: true,
           attempts: true,
           error: true,
+          inputs: true,
+          batch: {
+            select: {
+              txid: true,
+              feeSats: true,
+              amountSats: true,
+              vsize: true,
+              inputs: true,
+              error: true,
+              _count: { select: { parts: true } },
+              replaces: { select: { txid: true, feeRate: true } },
+            },
+          },
         },
       },
+      sweepWait: true,
       inbox: { orderBy: { receivedAt: "asc" } },
     },
   });
@@ -93,8 +107,25 @@ export async function paymentDetail(id: string) {
     refundWallet: c.rail === "btc" ? refundWalletAddress() : null,
     outputs: c.outputs.map((o) => ({ ...o, explorerUrl: explorerTxUrl(o.txid) })),
     inbox: c.inbox.map((w) => ({ ...w, pretty: prettyBody(w.body) })),
-    /** The sweep after crediting first, then sweeps of money paid after it. */
-    sweeps: c.sweeps.map((s) => ({ ...s, explorerUrl: explorerTxUrl(s.txid) })),
+    /** The sweep after crediting first, then sweeps of money paid after it; each with the batch it went out in. */
+    sweeps: c.sweeps.map((s) => ({
+      ...s,
+      explorerUrl: explorerTxUrl(s.txid),
+      batch: s.batch
+        ? {
+            checkouts: s.batch._count.parts,
+            inputs: s.batch.inputs.length,
+            feeSats: s.batch.feeSats,
+            amountSats: s.batch.amountSats,
+            vsize: s.batch.vsize,
+            error: s.batch.error,
+            /** The transaction an RBF bump replaced, if this one is a bump. */
+            replaces: s.batch.replaces?.txid ?? null,
+          }
+        : null,
+    })),
+    /** Confirmed funds the last sweep left behind, and why ("waiting for cheaper fees: …"). */
+    sweepWait: c.sweepWait,
   };
 }
 

@@ -107,7 +107,14 @@ describe("reorg after crediting", () => {
 describe("hot wallet: money paid after forwarding is swept too", () => {
   it("4,321 sats to a forwarded address: recorded, on the worklist, swept once confirmed, exactly one spend", async () => {
     const forward = hotWalletFromSeed("legal winner thank year wave sausage worth useful legal winner thank yellow", "regtest").address(0);
-    const chain = await regtest({ BTC_ADDRESS_SOURCE: "hot", BTC_HOT_SEED: ABANDON, BTC_FORWARD_ADDRESS: forward, BTC_FORWARD_FEE_TARGET: "6" });
+    // 4,321 sats alone at the 6-block rate (6.2 sat/vB): a 110 vB sweep, 682 sats, 15.8 % — within a 20 % fee share.
+    const chain = await regtest({
+      BTC_ADDRESS_SOURCE: "hot",
+      BTC_HOT_SEED: ABANDON,
+      BTC_FORWARD_ADDRESS: forward,
+      BTC_FORWARD_FEE_TARGET: "6",
+      BTC_FORWARD_MAX_FEE_PERCENT: "20",
+    });
     const { checkout } = await newCheckout();
     payAndConfirm(chain, checkout);
     await advanceCheckout(checkout.id); // paid → credited → sweep broadcast

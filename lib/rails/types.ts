@@ -8,7 +8,7 @@ import type { AppError } from "@/lib/errors";
 // the checkout core or the lifecycle: the core (lib/checkouts) creates every checkout, asks
 // the rail, and turns facts into status, exceptions and credits with one rule (rule.ts) for
 // every rail. A rail may keep rows of its own (MpesaPayment, NeobankPayment, IlpPayment,
-// AddressCursor, SweepTransaction); the Checkout row is the core's.
+// AddressCursor, SweepTransaction, SweepBatch, SweepInput, SweepWait); the Checkout row is the core's.
 //
 // A new rail: a folder lib/rails/<id>/ (rail.ts, client.ts, webhook.ts, config.ts, sandbox/),
 // one line in lib/rails/registry.ts, its value in the Rail enum and a migration adding it.

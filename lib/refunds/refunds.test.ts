@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe("refunds of money, watch-only (xpub) mode", () => {
   beforeAll(async () => {
-    chain = await regtest();
+    chain = await regtest({ BTC_FORWARD_FEE_TARGET: "6" }); // the quotes below are at the 6-block rate (6.2 sat/vB)
     admin = await createUser({ role: "admin" });
   });
 

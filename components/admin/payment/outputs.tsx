@@ -64,8 +64,26 @@ export function PaymentOutputs({ d }: { d: PaymentDetail }) {
             · {sweep.attempts} attempts
             {sweep.error ? ` · last error: ${sweep.error}` : ""}
           </p>
+          {sweep.batch ? (
+            <p className="mt-1 text-slate-700 dark:text-slate-300">
+              {sweep.batch.checkouts > 1
+                ? `Batched with ${sweep.batch.checkouts - 1} other checkout(s): ${sweep.batch.inputs} inputs, ${sweep.batch.vsize} vB, ${formatRailAmount(sweep.batch.amountSats, "sat")} forwarded for a ${formatRailAmount(sweep.batch.feeSats, "sat")} fee in all; this checkout's share is shown above.`
+                : `${sweep.batch.inputs} input(s), ${sweep.batch.vsize} vB.`}
+              {sweep.batch.replaces ? ` Fee bump (RBF) of ${sweep.batch.replaces}.` : ""}
+              {sweep.batch.error && sweep.batch.error !== sweep.error ? ` ${sweep.batch.error}` : ""}
+            </p>
+          ) : null}
         </div>
       ))}
+      {d.sweepWait ? (
+        <div className="mt-4 text-sm">
+          <h3 className="font-medium text-slate-900 dark:text-white">Forwarding waits</h3>
+          <p className="mt-1 text-slate-700 dark:text-slate-300">
+            {formatRailAmount(d.sweepWait.sats, "sat")} confirmed, not swept yet: {d.sweepWait.reason}. Waiting since {formatDateTime(d.sweepWait.since)}, last
+            looked at {formatDateTime(d.sweepWait.checkedAt)}; the next sweep tries again.
+          </p>
+        </div>
+      ) : null}
     </Section>
   );
 }

@@ -14,7 +14,7 @@ import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
 import { expectValidP2wpkhSignatures } from "@/test/bip143";
 import { ABANDON, newCheckout, regtest } from "@/test/bitcoin";
 import { forwardCheckout } from "@/test/rails";
-import { type ForwardChain, pickFeeRate } from "./forward";
+import { type ForwardChain, pickFeeRate, sweepHotWallet, WAIT_RECHECK_MS } from "./forward";
 
 // Hot-wallet forwarding on regtest with the in-process simulator: the sweep is stored before
 // it is broadcast, a crash after storing re-broadcasts the same transaction, and the chain
@@ -24,7 +24,13 @@ const FORWARD = hotWalletFromSeed("legal winner thank year wave sausage worth us
 let chain: Chain;
 
 beforeAll(async () => {
-  chain = await regtest({ BTC_ADDRESS_SOURCE: "hot", BTC_HOT_SEED: ABANDON, BTC_FORWARD_ADDRESS: FORWARD, BTC_FORWARD_FEE_TARGET: "6" });
+  chain = await regtest({
+    BTC_ADDRESS_SOURCE: "hot",
+    BTC_HOT_SEED: ABANDON,
+    BTC_FORWARD_ADDRESS: FORWARD,
+    BTC_FORWARD_FEE_TARGET: "6",
+    BTC_FORWARD_MAX_FEE_PERCENT: "10",
+  });
 });
 afterAll(async () => {
   await (await simulator())?.close();
@@ -75,6 +81,8 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId_seq: { checkoutId: checkout.id, seq: 0 } } });
     expect(stored).toMatchObject({ broadcastAt: null, confirmedAt: null, attempts: 1, toAddress: FORWARD, feeRate: "6.2" });
     expect(stored.error).toMatch(/process killed/);
+    const batch = await db.sweepBatch.findUniqueOrThrow({ where: { id: stored.batchId! } });
+    expect(batch).toMatchObject({ txid: stored.txid, broadcastAt: null, attempts: 1 });
     expect([...stored.inputs].sort()).toEqual(outpoints);
     expect(spendersOf(outpoints)).toEqual([]); // nothing reached the network
 
@@ -87,7 +95,7 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
       expect(spendersOf(outpoints)).toEqual([stored.txid]);
 
       // a crash after the broadcast but before it was recorded: re-broadcasting is "already known"
-      expect(await real.broadcast(stored.hex)).toMatchObject({ status: "already_known", txid: stored.txid });
+      expect(await real.broadcast(batch.hex)).toMatchObject({ status: "already_known", txid: stored.txid });
       expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "broadcast", txid: stored.txid });
       expect(spendersOf(outpoints)).toEqual([stored.txid]);
     } finally {
@@ -112,7 +120,8 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     expect(r.outcome).toBe("broadcast");
     const stored = await db.sweepTransaction.findUniqueOrThrow({ where: { checkoutId_seq: { checkoutId: checkout.id, seq: 0 } } });
     const outputs = await db.chainOutput.findMany({ where: { checkoutId: checkout.id } });
-    const tx = Transaction.fromRaw(hex.decode(stored.hex));
+    const { hex: raw } = await db.sweepBatch.findUniqueOrThrow({ where: { id: stored.batchId! } });
+    const tx = Transaction.fromRaw(hex.decode(raw));
     expect(tx.id).toBe(stored.txid);
 
     const spent = Array.from({ length: tx.inputsLength }, (_, i) => `${hex.encode(tx.getInput(i).txid!)}:${tx.getInput(i).index}`).sort();
@@ -131,20 +140,35 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
       const o = outputs.find((x) => x.txid === hex.encode(input.txid!) && x.vout === input.index)!;
       return { txid: o.txid, vout: o.vout, value: o.sats };
     });
-    expectValidP2wpkhSignatures(stored.hex, prevouts, bitcoinSettings().hot!.publicKey(checkout.derivationIndex!));
+    expectValidP2wpkhSignatures(raw, prevouts, bitcoinSettings().hot!.publicKey(checkout.derivationIndex!));
   });
 
-  it("refuses a dust sweep and flags the checkout for an admin", async () => {
+  it("fees above BTC_FORWARD_MAX_FEE_PERCENT: the funds wait (said once on the timeline), and a later sweep takes them once fees drop", async () => {
     const { checkout } = await creditedHotCheckout([20_000n]);
-    chain.feeEstimates = { ...chain.feeEstimates, "6": 4000 };
+    chain.feeEstimates = { ...chain.feeEstimates, "6": 40 }; // 110 vB × 40 = 4,400 sats: 22 % of 20,000
     try {
-      expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "refused_dust" });
+      const r = await forwardCheckout(checkout.id);
+      expect(r).toMatchObject({ outcome: "waiting", again: false, sats: "20000" });
+      // its one input alone: 68 vB × 40 sat/vB, before the transaction's fixed part
+      expect(r.reason).toBe(
+        "waiting for cheaper fees: spending its 1 output(s) of 20000 sats costs 2720 sats at 40 sat/vB (13.6 %, above BTC_FORWARD_MAX_FEE_PERCENT=10)",
+      );
+      expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "waiting" }); // looked again: no second note
     } finally {
       chain.feeEstimates = { ...chain.feeEstimates, "6": 6.2 };
     }
-    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweeps: true } });
-    expect(row).toMatchObject({ status: "credited", needsAttention: true, sweeps: [] });
-    expect(row.attentionReason).toMatch(/dust/);
+    const row = await db.checkout.findUniqueOrThrow({ where: { id: checkout.id }, include: { sweeps: true, sweepWait: true, events: true } });
+    expect(row).toMatchObject({ status: "credited", needsAttention: false, sweeps: [] });
+    expect(row.sweepWait).toMatchObject({ sats: 20_000n });
+    expect(row.events.filter((e) => e.message.startsWith("forwarding of 20000 sats is waiting for cheaper fees"))).toHaveLength(1);
+    expect(chain.utxos(checkout.address!)).toHaveLength(1); // nothing spent, nothing lost
+
+    // Cheaper blocks: within the wait's re-check time the checkout's own run does not look again; after it, it sweeps.
+    expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "waiting" });
+    expect(await forwardCheckout(checkout.id, { now: new Date(Date.now() + WAIT_RECHECK_MS) })).toMatchObject({ outcome: "broadcast" });
+    expect(await db.sweepWait.count({ where: { checkoutId: checkout.id } })).toBe(0);
+    chain.mine(1);
+    expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "forwarded" });
   });
 
   it("the reconciler forwards on its own: credit and broadcast, then forwarded after a block", async () => {
@@ -170,11 +194,16 @@ describe("forwardCheckout (hot wallet, regtest simulator)", () => {
     // wallet's key at the same index would be a transaction nobody should broadcast.
     const { checkout } = await creditedHotCheckout([20_000n]);
     const foreign = hotWalletFromSeed("legal winner thank year wave sausage worth useful legal winner thank yellow", "regtest").address(7);
-    chain.pay([{ address: foreign, sats: 9_000n }]);
+    const paid = chain.pay([{ address: foreign, sats: 9_000n }]);
     chain.mine(1);
     await db.checkout.update({ where: { id: checkout.id }, data: { address: foreign } });
     expect(await forwardCheckout(checkout.id)).toMatchObject({ outcome: "not_applicable", reason: expect.stringMatching(/not derived by this hot wallet/) });
     expect(await db.sweepTransaction.count({ where: { checkoutId: checkout.id } })).toBe(0);
+    // Nor does a batch started by any other checkout take it, even once its output is recorded.
+    await db.chainOutput.create({ data: { checkoutId: checkout.id, txid: paid, vout: 0, sats: 9_000n, blockHeight: chain.height } });
+    await sweepHotWallet();
+    expect(await db.sweepTransaction.count({ where: { checkoutId: checkout.id } })).toBe(0);
+    expect(chain.utxos(foreign)).toHaveLength(1);
   });
 
   it("picks the fee rate for the target, or the nearest faster one", () => {

@@ -276,7 +276,7 @@ export function buildSweep({ wallet, utxos, index, toAddress, feeRateSatPerVb, n
   return { hex: tx.hex, txid: tx.id, fee, amount, vsize };
 }
 
-function parseFeeRate(value: number | string): { num: bigint; den: bigint } {
+export function parseFeeRate(value: number | string): { num: bigint; den: bigint } {
   const text = typeof value === "number" ? (Number.isFinite(value) ? value.toFixed(6) : "NaN") : value;
   let r;
   try {

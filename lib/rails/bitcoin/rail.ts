@@ -140,7 +140,7 @@ export const bitcoinRail: Rail<BitcoinContext> = {
 
   afterCredit: {
     applies: () => bitcoinSettings().source === "hot",
-    run: (checkout, now, options) => forwardAfterCredit(checkout, now, (options ?? {}) as { chain?: ForwardChain }),
+    run: (checkout, now, options) => forwardAfterCredit(checkout, now, (options ?? {}) as { chain?: ForwardChain; force?: boolean }),
   },
 };
 
