@@ -188,7 +188,8 @@ function Dashboard({ initial, days }: { initial: OverviewData; days: number }) {
                   {e.needsAttention && <span className="w-full text-xs text-red-700">{e.attentionReason ?? "Background work gave up."}</span>}
                   {e.excess && (
                     <span className="w-full text-xs text-amber-900">
-                      {e.excess} {e.amountUnit} more than due: the buyer&apos;s money to give back (open the payment to refund it).
+                      {e.excess} {e.amountUnit} more than due: the buyer&apos;s money to give back
+                      {e.refundPending ? " (a refund is waiting for the buyer's claim or its payout)." : " (open the payment to refund it)."}
                     </span>
                   )}
                   {!e.needsAttention && e.exception === "invalid" && (e.status === "pending" || e.status === "confirming") && (

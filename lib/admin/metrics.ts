@@ -50,11 +50,17 @@ export function lastDays(days: number, now = new Date()): MetricsRange {
  */
 export const LOST_WHILE_OPEN_SQL = Prisma.sql`(c."status" IN ('pending', 'confirming') AND c."exception" = 'invalid')`;
 
+/** Money a refund gave back (lib/refunds): a Bitcoin payout broadcast or recorded, an external refund recorded. */
+const REFUNDED_SQL = Prisma.sql`(SELECT COALESCE(SUM(f."amount"), 0) FROM "Refund" f
+  WHERE f."checkoutId" = c."id" AND f."status" IN ('broadcast', 'confirmed', 'recorded'))`;
+
 /**
  * An overpayment: the package was credited (or is about to be), and the excess beyond the
- * tolerance is the buyer's money to give back from the payment page.
+ * price is the buyer's money to give back from the payment page — until refunds gave back as
+ * much (a refund still waiting for the buyer's claim has not: the reconciliation agrees).
  */
-export const EXCESS_TO_RETURN_SQL = Prisma.sql`(c."status" IN ('paid', 'credited', 'forwarded') AND c."exception" = 'overpaid')`;
+export const EXCESS_TO_RETURN_SQL = Prisma.sql`(c."status" IN ('paid', 'credited', 'forwarded') AND c."exception" = 'overpaid'
+  AND ${REFUNDED_SQL} < c."receivedAmount" - c."expectedAmount")`;
 
 /**
  * Checkouts an admin must act on: flagged (needsAttention: background work gave up, money
@@ -227,6 +233,8 @@ export interface ExceptionRow {
   amountUnit: string;
   /** Received beyond the amount due on a paid or credited checkout (the buyer's money to give back), else null. */
   excess: string | null;
+  /** A refund of money was created but has not given anything back yet (waiting for the buyer's claim, or for its payout). */
+  refundPending: boolean;
   createdAt: Date;
 }
 
@@ -234,7 +242,8 @@ export interface ExceptionRow {
 export async function openExceptions(limit = 10): Promise<ExceptionRow[]> {
   const rows = await db.$queryRaw<(Omit<ExceptionRow, "receivedAmount" | "expectedAmount" | "excess"> & { receivedAmount: bigint; expectedAmount: bigint })[]>`
     SELECT c."id", u."email", c."rail", c."status", c."exception", c."needsAttention", c."attentionReason",
-           c."receivedAmount", c."expectedAmount", c."amountUnit", c."createdAt"
+           c."receivedAmount", c."expectedAmount", c."amountUnit", c."createdAt",
+           EXISTS (SELECT 1 FROM "Refund" f WHERE f."checkoutId" = c."id" AND f."status" IN ('awaiting_claim', 'claimed', 'signed')) AS "refundPending"
     FROM "Checkout" c JOIN "User" u ON u."id" = c."userId"
     WHERE ${NEEDS_ACTION_SQL}
     ORDER BY c."createdAt" ASC LIMIT ${limit}`;
