@@ -2,7 +2,8 @@ import { hex } from "@scure/base";
 import { HDKey } from "@scure/bip32";
 import * as btc from "@scure/btc-signer";
 import { describe, expect, test } from "vitest";
-import { BroadcastError, CHAIN_TXS_PER_PAGE, Chain, ELSEWHERE_ADDRESS, REGTEST, SimError } from "./chain";
+import { BTC_NETWORKS, GENESIS_HASHES } from "../networks";
+import { BroadcastError, CHAIN_TXS_PER_PAGE, Chain, ELSEWHERE_ADDRESS, GENESIS_HEADERS, headerHash, REGTEST, SimError } from "./chain";
 
 const ALICE = regtestKey(1).address;
 const BOB = regtestKey(2).address;
@@ -208,5 +209,35 @@ describe("Chain", () => {
     expect(() => c.pay([])).toThrow(SimError);
     expect(() => c.pay([{ address: ALICE, sats: 0n }])).toThrow(/positive/);
     expect(() => c.mine(0)).toThrow(SimError);
+  });
+});
+
+describe("real serialisations (what the Electrum-server face hands out)", () => {
+  test("each network's genesis header hashes to that network's genesis block hash", () => {
+    for (const n of BTC_NETWORKS) {
+      expect(headerHash(GENESIS_HEADERS[n]), n).toBe(GENESIS_HASHES[n][0]);
+      expect(new Chain({ genesisOf: n }).blocks[0]!.hash).toBe(GENESIS_HASHES[n][0]);
+    }
+  });
+
+  test("a simulated payment and its replacement are real transactions whose txid is their hash; blocks chain by header", () => {
+    const c = new Chain();
+    const txid = c.pay([
+      { address: ALICE, sats: 5_000n },
+      { address: BOB, sats: 7_000n },
+    ]);
+    const decoded = btc.Transaction.fromRaw(hex.decode(c.getTx(txid)!.hex), { allowUnknownInputs: true, allowUnknownOutputs: true, disableScriptCheck: true });
+    expect(decoded.id).toBe(txid);
+    expect(decoded.getOutput(1).amount).toBe(7_000n);
+    const replaced = c.replace(txid);
+    expect(
+      btc.Transaction.fromRaw(hex.decode(c.getTx(replaced)!.hex), { allowUnknownInputs: true, allowUnknownOutputs: true, disableScriptCheck: true }).id,
+    ).toBe(replaced);
+    const [h1, h2] = c.mine(2);
+    expect(c.blocks[1]!.hash).toBe(h1);
+    for (const b of c.blocks) expect(headerHash(b.header)).toBe(b.hash);
+    // Header bytes 4..36 are the previous block's hash (internal byte order).
+    expect(hex.encode(hex.decode(c.blocks[2]!.header).slice(4, 36).reverse())).toBe(h1);
+    expect(c.tip.hash).toBe(h2);
   });
 });

@@ -4,13 +4,15 @@
 // Blockstream Esplora's JSON shapes, so the client under test cannot tell it apart from
 // electrs for the endpoints Satchel uses.
 //
-// Pure state: no I/O, no clock. Fake txids and block hashes are sha256 of their content plus a
-// sequence number, so a run is deterministic.
+// Pure state: no I/O, no clock. Every transaction is a real serialisation (simulated payments
+// spend a made-up funding output, unsigned) and every block has a real 80-byte header, so
+// txids and block hashes are what a node would compute from them, and the Electrum-server
+// face (electrum-server.ts) can hand out raw transactions and headers; a run is deterministic.
 
 import { createHash } from "node:crypto";
 import { hex } from "@scure/base";
 import * as btc from "@scure/btc-signer";
-import { type BtcNetwork, GENESIS_HASHES } from "../networks";
+import type { BtcNetwork } from "../networks";
 
 /** Regtest address parameters (bech32 "bcrt"). @scure/btc-signer only ships main and test. */
 export const REGTEST = { bech32: "bcrt", pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef } as const;
@@ -51,14 +53,16 @@ export interface SimTx {
   vout: SimOutput[];
   size: number;
   weight: number;
-  /** Raw hex for broadcast transactions; undefined for simulated payments. */
-  hex?: string;
+  /** Raw hex: as broadcast, or the unsigned serialisation of a simulated payment or replacement. */
+  hex: string;
   /** Arrival order, for "newest first" mempool listings. */
   seq: number;
 }
 
 export interface SimBlock {
   hash: string;
+  /** The 80-byte block header, hex (its double SHA-256, byte-reversed, is `hash`). */
+  header: string;
   height: number;
   time: number;
   prev: string | null;
@@ -133,6 +137,7 @@ export class Chain {
   private readonly spentBy = new Map<string, string>(); // "txid:vout" → spending txid
   private readonly byAddress = new Map<string, Set<string>>(); // address → txids
   private seq = 0;
+  private readonly listeners = new Set<() => void>();
   feeEstimates: Record<string, number> = {
     "1": 20.5,
     "2": 15.1,
@@ -154,7 +159,7 @@ export class Chain {
    * mainnet backend with "mainnet". Addresses stay regtest ones either way.
    */
   constructor(opts: { genesisOf?: BtcNetwork } = {}) {
-    this.appendBlock([], GENESIS_HASHES[opts.genesisOf ?? "regtest"][0]); // genesis, height 0
+    this.appendBlock([], GENESIS_HEADERS[opts.genesisOf ?? "regtest"]); // genesis, height 0
   }
 
   // ---- reads -------------------------------------------------------------------------
@@ -169,6 +174,11 @@ export class Chain {
 
   getTx(txid: string): SimTx | undefined {
     return this.txs.get(txid);
+  }
+
+  /** Every address a transaction of the chain or the mempool pays or spends from. */
+  knownAddresses(): IterableIterator<string> {
+    return this.byAddress.keys();
   }
 
   mempoolTxids(): string[] {
@@ -299,9 +309,9 @@ export class Chain {
         fundingPrevout: { address: FAUCET_ADDRESS, scriptpubkey: scriptForAddress(FAUCET_ADDRESS), value: total + SIM_FEE },
       },
     ];
-    const txid = sha256hex(JSON.stringify({ seq, vin: [fundingTxid], vout: vout.map((o) => [o.address, o.value.toString()]) }));
-    const size = 10 + 68 * vin.length + 31 * vout.length;
-    this.addToMempool({ txid, version: 2, locktime: 0, vin, vout, size, weight: size * 4, seq });
+    const { txid, raw } = serialise(vin, vout);
+    this.addToMempool({ txid, version: 2, locktime: 0, vin, vout, size: raw.length / 2, weight: (raw.length / 2) * 4, hex: raw, seq });
+    this.changed();
     return txid;
   }
 
@@ -370,6 +380,7 @@ export class Chain {
       hex: hex.encode(raw),
       seq: ++this.seq,
     });
+    this.changed();
     return txid;
   }
 
@@ -382,6 +393,7 @@ export class Chain {
       this.mempool = [];
       hashes.push(this.appendBlock(txids).hash);
     }
+    this.changed();
     return hashes;
   }
 
@@ -403,6 +415,7 @@ export class Chain {
     }
     this.mempool = [...txids, ...this.mempool];
     if (opts.drop) for (const id of txids) if (this.txs.has(id)) this.removeWithDescendants(id);
+    this.changed();
     return { orphaned: removed.map((b) => b.hash), txids };
   }
 
@@ -422,8 +435,9 @@ export class Chain {
     const seq = ++this.seq;
     const vout: SimOutput[] = [{ address, scriptpubkey: scriptForAddress(address), value }];
     const vin = old.vin.map((i) => ({ ...i, sequence: 0xfffffffd }));
-    const newTxid = sha256hex(JSON.stringify({ seq, replaces: txid, to: address, value: value.toString() }));
-    this.addToMempool({ ...old, txid: newTxid, vin, vout, hex: undefined, seq });
+    const { txid: newTxid, raw } = serialise(vin, vout);
+    this.addToMempool({ ...old, txid: newTxid, vin, vout, size: raw.length / 2, weight: (raw.length / 2) * 4, hex: raw, seq });
+    this.changed();
     return newTxid;
   }
 
@@ -431,7 +445,19 @@ export class Chain {
   drop(txid: string): string[] {
     if (!this.txs.has(txid)) throw new SimError(404, "Transaction not found");
     if (this.confirmedAt.has(txid)) throw new SimError(400, "transaction is confirmed; reorg it out first");
-    return this.removeWithDescendants(txid);
+    const removed = this.removeWithDescendants(txid);
+    this.changed();
+    return removed;
+  }
+
+  /** Calls `fn` after every change (a transaction in or out of the mempool, a block, a reorg); returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
   }
 
   state() {
@@ -446,17 +472,13 @@ export class Chain {
 
   // ---- internals ---------------------------------------------------------------------
 
-  private appendBlock(txids: string[], fixedHash?: string): SimBlock {
+  private appendBlock(txids: string[], genesis?: string): SimBlock {
     const prev = this.blocks.length ? this.tip.hash : null;
     const height = this.blocks.length;
     const seq = ++this.seq;
-    const block: SimBlock = {
-      hash: fixedHash ?? sha256hex(JSON.stringify({ prev, height, seq, txids })),
-      height,
-      time: GENESIS_TIME + BLOCK_INTERVAL * seq,
-      prev,
-      txids,
-    };
+    const time = GENESIS_TIME + BLOCK_INTERVAL * seq;
+    const header = genesis ?? blockHeader({ prev: prev!, merkleRoot: merkleRoot(txids), time, nonce: seq });
+    const block: SimBlock = { hash: headerHash(header), header, height, time: genesis ? headerTime(genesis) : time, prev, txids };
     this.blocks.push(block);
     txids.forEach((id, i) => {
       this.confirmedAt.set(id, height);
@@ -511,3 +533,61 @@ export class Chain {
     return set;
   }
 }
+
+// ---- serialisation ----------------------------------------------------------------------
+
+const dsha256 = (b: Uint8Array) => createHash("sha256").update(createHash("sha256").update(b).digest()).digest();
+/** Display order (what APIs show) ↔ internal order (what is hashed): byte-reversed. */
+const reversed = (h: string) => hex.encode(hex.decode(h).reverse());
+
+/** The unsigned serialisation of a simulated transaction, and its txid. */
+function serialise(vin: SimInput[], vout: SimOutput[]): { txid: string; raw: string } {
+  const tx = new btc.Transaction({ allowUnknownOutputs: true, allowUnknownInputs: true, disableScriptCheck: true });
+  for (const i of vin) tx.addInput({ txid: hex.decode(i.txid), index: i.vout, sequence: i.sequence });
+  for (const o of vout) tx.addOutput({ script: hex.decode(o.scriptpubkey), amount: o.value });
+  return { txid: tx.id, raw: hex.encode(tx.toBytes(true, false)) };
+}
+
+/** Bitcoin's merkle root of txids (display order in, internal order out, hex). */
+function merkleRoot(txids: string[]): string {
+  if (txids.length === 0) return "00".repeat(32);
+  let level = txids.map((t) => hex.decode(t).reverse());
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      const a = level[i]!;
+      const b = level[i + 1] ?? a;
+      const both = new Uint8Array(64);
+      both.set(a);
+      both.set(b, 32);
+      next.push(dsha256(both));
+    }
+    level = next;
+  }
+  return hex.encode(level[0]!);
+}
+
+const u32le = (n: number) => {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0, true);
+  return hex.encode(b);
+};
+
+/** An 80-byte header: version 4, previous hash, merkle root, time, regtest's bits, nonce. */
+function blockHeader(h: { prev: string; merkleRoot: string; time: number; nonce: number }): string {
+  return `${u32le(0x20000000)}${reversed(h.prev)}${h.merkleRoot}${u32le(h.time)}${u32le(0x207fffff)}${u32le(h.nonce)}`;
+}
+
+export const headerHash = (header: string): string => hex.encode(dsha256(hex.decode(header)).reverse());
+const headerTime = (header: string): number => new DataView(hex.decode(header).buffer).getUint32(68, true);
+
+/** The real genesis headers: one coinbase (merkle root 4a5e1e…), differing in time, bits and nonce. */
+const GENESIS_MERKLE = "3ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a";
+const genesisHeader = (time: number, bits: number, nonce: number) =>
+  `${u32le(1)}${"00".repeat(32)}${GENESIS_MERKLE}${u32le(time)}${u32le(bits)}${u32le(nonce)}`;
+export const GENESIS_HEADERS: Record<BtcNetwork, string> = {
+  mainnet: genesisHeader(1231006505, 0x1d00ffff, 2083236893),
+  testnet: genesisHeader(1296688602, 0x1d00ffff, 414098458),
+  signet: genesisHeader(1598918400, 0x1e0377ae, 52613770),
+  regtest: genesisHeader(1296688602, 0x207fffff, 2),
+};
