@@ -106,8 +106,17 @@ const schema = z
     BTC_HOT_SEED: optional,
     BTC_FORWARD_ADDRESS: optional,
     BTC_CONFIRMATIONS: z.coerce.number().int().min(1).max(100).default(3),
-    // Who reads the chain: an Esplora HTTP API (ESPLORA_API_URL or the simulator) or the Electrum daemon.
-    BTC_CHAIN_BACKEND: optional.pipe(z.enum(["esplora", "electrum"], { message: "must be esplora or electrum" }).default("esplora")),
+    // Who reads the chain: an Esplora HTTP API (ESPLORA_API_URL or the simulator), the Electrum
+    // daemon, or an Electrum server (electrs, Fulcrum, ElectrumX) at ELECTRUM_SERVER_URL.
+    BTC_CHAIN_BACKEND: optional.pipe(
+      z.enum(["esplora", "electrum", "electrum-server"], { message: "must be esplora, electrum or electrum-server" }).default("esplora"),
+    ),
+    ELECTRUM_SERVER_URL: optional.pipe(
+      z
+        .string()
+        .regex(/^(tcp|ssl|tls):\/\/[^\s/]+:\d+\/?$/, "must be tcp://host:port or ssl://host:port, such as ssl://electrum.example.com:50002")
+        .optional(),
+    ),
     ESPLORA_API_URL: optional.pipe(z.url({ message: "must be an absolute URL such as https://blockstream.info/api" }).optional()),
     ELECTRUM_RPC_URL: optional.pipe(z.url({ message: "must be an absolute URL such as http://127.0.0.1:7777" }).optional()),
     ELECTRUM_RPC_USER: optional,
@@ -197,6 +206,8 @@ const schema = z
         if (e[name] || (name === "ELECTRUM_RPC_URL" && e.BTC_ADDRESS_SOURCE === "electrum")) continue; // missing URL: reported once, above
         ctx.addIssue({ code: "custom", path: [name], message: "is required when BTC_CHAIN_BACKEND=electrum" });
       }
+    if (e.BTC_CHAIN_BACKEND === "electrum-server" && !e.ELECTRUM_SERVER_URL)
+      ctx.addIssue({ code: "custom", path: ["ELECTRUM_SERVER_URL"], message: "is required when BTC_CHAIN_BACKEND=electrum-server" });
     if (e.RATE_SOURCE === "fixed" && !e.BTC_FIXED_RATE && e.DATABASE_URL)
       ctx.addIssue({ code: "custom", path: ["BTC_FIXED_RATE"], message: "is required when RATE_SOURCE=fixed" });
     // Vercel has no long-lived process for the in-process driver: background work needs Inngest.

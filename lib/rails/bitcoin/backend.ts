@@ -33,7 +33,7 @@ export interface TxStatus {
 
 /** What the app reads from, and sends to, the Bitcoin network. */
 export interface ChainBackend {
-  readonly name: "esplora" | "electrum";
+  readonly name: "esplora" | "electrum" | "electrum-server";
   /** Requests made to the backend, retries included (the bench and the polling policy count them). */
   readonly stats: { requests: number };
   tipHeight(): Promise<number>;

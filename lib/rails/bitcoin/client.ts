@@ -5,6 +5,7 @@ import { processState } from "@/lib/singleton";
 import { type AddressOutput, type AddressUtxo, type ChainBackend, EsploraChain, type TxStatus } from "./backend";
 import { type BitcoinSettings, bitcoinSettings } from "./config";
 import { ElectrumChain } from "./electrum-chain";
+import { ElectrumServerChain } from "./electrum-server";
 import { type BroadcastResult, EsploraClient, type FeeEstimates } from "./esplora";
 import { type Simulator, startSimulator } from "./sandbox/server";
 
@@ -27,6 +28,7 @@ export function chainClient(): Promise<ChainBackend> {
   g.__satchelChain ??= (async () => {
     const settings = bitcoinSettings();
     if (settings.chainBackend === "electrum") return new ElectrumChain(settings.chainElectrum!, settings.network);
+    if (settings.chainBackend === "electrum-server") return new ElectrumServerChain({ url: settings.electrumServerUrl!, network: settings.network });
     const url = settings.esploraUrl ?? (await simulator()!).url;
     return new EsploraChain(new EsploraClient({ baseUrl: url, retries: 3, timeoutMs: 8_000 }));
   })();
@@ -36,6 +38,7 @@ export function chainClient(): Promise<ChainBackend> {
 /** Where the chain data comes from, for admins and logs (never a credential). */
 export function chainBackendLabel(settings: BitcoinSettings = bitcoinSettings()): string {
   if (settings.chainBackend === "electrum") return `Electrum daemon at ${new URL(env().ELECTRUM_RPC_URL!).host}`;
+  if (settings.chainBackend === "electrum-server") return `Electrum server at ${new URL(settings.electrumServerUrl!).host}`;
   return settings.esploraUrl ? new URL(settings.esploraUrl).host : "built-in regtest simulator";
 }
 

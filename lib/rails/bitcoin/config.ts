@@ -25,8 +25,10 @@ export interface BitcoinSettings {
   forwardAddress: string | null;
   /** Set for the electrum source. */
   electrum: ElectrumClient | null;
-  /** Who reads the chain (BTC_CHAIN_BACKEND): an Esplora HTTP API or the Electrum daemon. */
-  chainBackend: "esplora" | "electrum";
+  /** Who reads the chain (BTC_CHAIN_BACKEND): an Esplora HTTP API, the Electrum daemon or an Electrum server. */
+  chainBackend: "esplora" | "electrum" | "electrum-server";
+  /** The Electrum server (BTC_CHAIN_BACKEND=electrum-server): tcp://host:port or ssl://host:port. */
+  electrumServerUrl: string | null;
   /** The Electrum daemon the chain backend reads (BTC_CHAIN_BACKEND=electrum). */
   chainElectrum: ElectrumClient | null;
   /** Names the wallet whose address cursor checkouts advance (derived sources only). */
@@ -117,6 +119,7 @@ function resolve(): BitcoinSettings {
     electrum,
     chainBackend,
     chainElectrum,
+    electrumServerUrl: chainBackend === "electrum-server" ? (e.ELECTRUM_SERVER_URL ?? null) : null,
     walletKey,
     demoKey,
     esploraUrl,

@@ -316,7 +316,7 @@ describe("BTC_CHAIN_BACKEND=electrum", () => {
     expect(problem).toMatch(/ELECTRUM_RPC_USER: is required when BTC_CHAIN_BACKEND=electrum/);
     expect(problem).toMatch(/ELECTRUM_RPC_PASS: is required when BTC_CHAIN_BACKEND=electrum/);
     await configure({ BTC_NETWORK: "regtest", BTC_CHAIN_BACKEND: "electrm" });
-    expect(await startupProblem()).toMatch(/BTC_CHAIN_BACKEND: must be esplora or electrum/);
+    expect(await startupProblem()).toMatch(/BTC_CHAIN_BACKEND: must be esplora, electrum or electrum-server/);
   });
 });
 
