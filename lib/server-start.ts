@@ -1,4 +1,5 @@
 import "server-only";
+import { scheduledReconciliation } from "@/lib/admin/reconciliation-schedule";
 import { PROBE_TIMEOUT_MS, probeRail, withTimeout } from "@/lib/availability";
 import { databaseReady } from "@/lib/db/client";
 import { ConfigError, env, inngestConfigured } from "@/lib/env";
@@ -128,6 +129,7 @@ function startBackgroundWork(): "inngest" | "local" {
     log.info("background work: Inngest (serve path /api/inngest); the in-process driver stays off");
     return "inngest";
   }
-  startDriver();
+  // The scheduled reconciliation report: asked every minute whether a run is due (RECONCILIATION_INTERVAL_HOURS).
+  startDriver({ jobs: [{ name: "reconciliation report", everyMs: 60_000, run: () => scheduledReconciliation() }] });
   return "local";
 }

@@ -17,6 +17,18 @@ interface DriverState {
   stopped: boolean;
   ticks: number;
   last: ReconcileCounts | null;
+  jobs: { job: DriverJob; lastAt: number; running: boolean }[];
+}
+
+/**
+ * Periodic work a higher layer hands the driver (lib/server-start.ts: the scheduled
+ * reconciliation report). Looked at every `everyMs`, run in the background so a long job never
+ * holds up crediting, and never twice at once; the job itself decides whether anything is due.
+ */
+export interface DriverJob {
+  name: string;
+  everyMs: number;
+  run: () => Promise<unknown>;
 }
 
 const g = processState<{ __satchelDriver?: DriverState }>("lifecycle/driver");
@@ -26,12 +38,12 @@ export function driverRunning(): boolean {
 }
 
 /** Starts the driver unless Inngest is configured or it already runs. Returns whether it runs. */
-export function startDriver(opts: { intervalSeconds?: number; force?: boolean } = {}): boolean {
+export function startDriver(opts: { intervalSeconds?: number; force?: boolean; jobs?: DriverJob[] } = {}): boolean {
   if (!opts.force && inngestConfigured()) return false;
   if (driverRunning()) return true;
   registerLocalHandlers();
   const intervalMs = (opts.intervalSeconds ?? env().RECONCILE_INTERVAL_SECONDS) * 1000;
-  const state: DriverState = { timer: null, stopped: false, ticks: 0, last: null };
+  const state: DriverState = { timer: null, stopped: false, ticks: 0, last: null, jobs: (opts.jobs ?? []).map((job) => ({ job, lastAt: 0, running: false })) };
   g.__satchelDriver = state;
   const tick = async () => {
     if (state.stopped) return;
@@ -49,6 +61,17 @@ export function startDriver(opts: { intervalSeconds?: number; force?: boolean } 
       if (h.attempted || h.idempotencyKeysPruned) log.info({ ...h }, "host webhooks");
     } catch (err) {
       log.error({ err }, "webhook delivery sweep failed; next tick retries");
+    }
+    for (const j of state.jobs) {
+      if (j.running || Date.now() - j.lastAt < j.job.everyMs) continue;
+      j.running = true;
+      j.lastAt = Date.now();
+      void j.job
+        .run()
+        .catch((err: unknown) => log.error({ err, job: j.job.name }, "background job failed; retried at its next turn"))
+        .finally(() => {
+          j.running = false;
+        });
     }
     if (!state.stopped) state.timer = setTimeout(tick, intervalMs).unref();
   };
