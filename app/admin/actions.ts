@@ -7,6 +7,7 @@ import {
   type ActionContext,
   type ActionOutcome,
   adjustBalance,
+  bumpForwardingFee,
   type Resolution,
   recheckCheckout,
   refundCheckout,
@@ -98,6 +99,11 @@ export async function recheckAction(_prev: ActionState, form: FormData): Promise
 export async function forwardAction(_prev: ActionState, form: FormData): Promise<ActionState> {
   const id = str(form, "checkoutId");
   return runThenShow(form, `/admin/payments/${id}`, (ctx) => retryForwarding(ctx, id));
+}
+
+export async function bumpForwardingAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const id = str(form, "checkoutId");
+  return runThenShow(form, `/admin/payments/${id}`, (ctx) => bumpForwardingFee(ctx, id));
 }
 
 export async function resendAction(_prev: ActionState, form: FormData): Promise<ActionState> {

@@ -18,6 +18,7 @@ import { notifyCredited } from "@/lib/lifecycle/notify";
 import { afterCreditCheckout } from "@/lib/lifecycle/stages";
 import { log } from "@/lib/log";
 import { logMoneyEvent } from "@/lib/money-log";
+import { bumpSweepBatch } from "@/lib/rails/bitcoin/forward";
 import { railFor } from "@/lib/rails/registry";
 import { receiptFor, receiptText, refundKey } from "@/lib/receipts/receipt";
 
@@ -341,6 +342,28 @@ export async function retryForwarding(ctx: ActionContext, checkoutId: string): P
               ? `Not swept yet, ${r.reason}.`
               : "Nothing to sweep at the address.";
   const out = await auditOnly(ctx, { action: "checkout.forward", targetType: "checkout", targetId: checkoutId, message, data: { outcome: r.outcome } });
+  return { ...out, message };
+}
+
+/** Replaces the checkout's stuck (broadcast, unconfirmed) sweep by one paying more (RBF): its whole batch, within BTC_FORWARD_MAX_FEE_PERCENT. */
+export async function bumpForwardingFee(ctx: ActionContext, checkoutId: string): Promise<ActionOutcome> {
+  const seen = await precheck(ctx);
+  if (seen) return seen;
+  const part = await db.sweepTransaction.findFirst({
+    where: { checkoutId, confirmedAt: null, batchId: { not: null }, broadcastAt: { not: null } },
+    orderBy: { seq: "asc" },
+    select: { batchId: true },
+  });
+  if (!part?.batchId) throw new AppError("conflict", "Nothing to bump: this checkout has no broadcast, unconfirmed sweep.");
+  const r = await bumpSweepBatch(part.batchId);
+  const message = `Sweep fee bumped (RBF): ${r.replaced} replaced by ${r.txid} at ${r.feeRate} sat/vB, ${r.feeSats} sats in fees for the whole batch.`;
+  const out = await auditOnly(ctx, {
+    action: "checkout.forward_bump",
+    targetType: "checkout",
+    targetId: checkoutId,
+    message,
+    data: { replaced: r.replaced, txid: r.txid, feeRate: r.feeRate, feeSats: r.feeSats },
+  });
   return { ...out, message };
 }
 

@@ -47,6 +47,7 @@ export async function paymentDetail(id: string) {
           attempts: true,
           error: true,
           inputs: true,
+          batchId: true,
           batch: {
             select: {
               txid: true,
@@ -90,6 +91,8 @@ export async function paymentDetail(id: string) {
     // Only where the rail sweeps after crediting (Bitcoin hot-wallet mode); in watch-only mode the
     // money is already in the merchant's wallet and there is nothing to forward.
     forward: c.status === "credited" && c.derivationIndex !== null && Boolean(railFor(c.rail).afterCredit?.applies()),
+    /** A batched sweep broadcast but not confirmed: an RBF bump can replace it. */
+    bumpFee: Boolean(railFor(c.rail).afterCredit?.applies()) && c.sweeps.some((s) => s.batchId !== null && s.broadcastAt !== null && s.confirmedAt === null),
     resendReceipt: settled && credited,
     refundMoney: refundableLeft > 0n,
   };

@@ -8,6 +8,7 @@ export interface PaymentActions {
   refund: AdminAction;
   recheck: AdminAction;
   forward: AdminAction;
+  bump: AdminAction;
   resend: AdminAction;
 }
 
@@ -93,6 +94,15 @@ export function PaymentActionsSection({ d, partial, actions }: { d: PaymentDetai
             label="Retry forwarding"
             title="Retry forwarding?"
             description="Re-broadcasts the stored sweep, or builds it if none exists. Never a second, different spend."
+            hidden={hidden}
+          />
+        )}
+        {d.can.bumpFee && (
+          <ActionDialog
+            action={actions.bump}
+            label="Bump sweep fee"
+            title="Bump the sweep's fee?"
+            description="Replaces the unconfirmed sweep (its whole batch) by one spending the same inputs to the same address at a higher fee rate (RBF), stored before it is sent, within BTC_FORWARD_MAX_FEE_PERCENT."
             hidden={hidden}
           />
         )}

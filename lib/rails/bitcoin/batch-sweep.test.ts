@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { hex } from "@scure/base";
 import { Transaction } from "@scure/btc-signer";
 import { afterAll, describe, expect, it } from "vitest";
+import { bumpForwardingFee } from "@/lib/admin/actions";
 import { paymentDetail } from "@/lib/admin/detail";
 import { creditCheckout } from "@/lib/checkouts/credit";
 import { observeCheckout } from "@/lib/checkouts/observe";
@@ -14,7 +16,7 @@ import { ABANDON, createBtcCheckout, regtest } from "@/test/bitcoin";
 import { createUser } from "@/test/factories";
 import { forwardCheckout } from "@/test/rails";
 import { feeShares, planBatch, RBF_SEQUENCE, type SweepGroup } from "./batch-sweep";
-import { type ForwardChain, sweepHotWallet } from "./forward";
+import { bumpSweepBatch, type ForwardChain, sweepHotWallet } from "./forward";
 
 // Batched, fee-aware sweeps (issue 10, item 5) on the regtest simulator: the confirmed outputs
 // of many credited $5 checkouts leave in ONE transaction, which pays less in fees than one
@@ -240,5 +242,101 @@ describe("planBatch and feeShares", () => {
     expect(shares.reduce((s, v) => s + v, 0n)).toBe(867n);
     expect(shares.every((s) => s >= 1n)).toBe(true);
     expect(shares[1]! > shares[0]!).toBe(true);
+  });
+});
+
+describe("RBF: a stuck batch is replaced by one paying more", () => {
+  const stuckBatch = async (n: number, extra: Record<string, string> = {}) => {
+    const chain = await regtest({ ...HOT, BTC_FORWARD_MAX_FEE_PERCENT: "10", ...extra });
+    const { ids, outpoints } = await creditedFiveDollarCheckouts(chain, n);
+    const run = await sweepHotWallet();
+    if (run.outcome !== "stored") throw new Error(`expected a stored batch, got ${run.outcome}`);
+    chain.mine(3, { minFeeRate: 2 }); // miners take only ≥ 2 sat/vB: the 1.2 sat/vB batch stays behind
+    expect(chain.mempoolTxids()).toEqual([run.txid]);
+    return { chain, ids, outpoints, run };
+  };
+
+  it("bumped by hand: same inputs and output at a higher rate, stored first; the parts follow it; every input spent once", async () => {
+    const { chain, ids, outpoints, run } = await stuckBatch(4);
+    for (const id of ids) expect(await forwardCheckout(id)).toMatchObject({ outcome: "broadcast", txid: run.txid });
+
+    // Never above the fee share: 50 sat/vB would be 14,500 sats of 20,000.
+    await expect(bumpSweepBatch(run.batchId, { feeRate: "50" })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(/BTC_FORWARD_MAX_FEE_PERCENT=10/),
+    });
+    const bumped = await bumpSweepBatch(run.batchId);
+    expect(bumped).toMatchObject({ replaced: run.txid, feeRate: "2.2" }); // max(estimate 1.2, 1.5 × 1.2, 1.2 + 1)
+    await expect(bumpSweepBatch(run.batchId)).rejects.toMatchObject({ code: "conflict" });
+
+    const next = chain.getTx(bumped.txid)!;
+    expect(chain.getTx(run.txid)).toBeUndefined(); // replaced in the mempool
+    expect(next.vin.map((i) => `${i.txid}:${i.vout}`).sort()).toEqual([...outpoints].sort());
+    expect(next.vout).toMatchObject([{ address: FORWARD }]);
+    expect(chain.fee(next)).toBe(BigInt(bumped.feeSats));
+    expect(await db.sweepBatch.findUniqueOrThrow({ where: { id: run.batchId } })).toMatchObject({ replacedById: bumped.batchId });
+    const parts = await db.sweepTransaction.findMany({ where: { checkoutId: { in: ids } } });
+    expect(parts.every((p) => p.txid === bumped.txid && p.batchId === bumped.batchId && p.amountSats + p.feeSats === 5_000n)).toBe(true);
+    expect(parts.reduce((s, p) => s + p.feeSats, 0n)).toBe(BigInt(bumped.feeSats));
+    expect((await paymentDetail(ids[0]!))?.sweeps[0]?.batch).toMatchObject({ replaces: run.txid });
+
+    chain.mine(1, { minFeeRate: 2 });
+    for (const id of ids) expect(await forwardCheckout(id)).toMatchObject({ outcome: "forwarded", txid: bumped.txid });
+    for (const o of outpoints) expect(spendersOf(chain, o)).toEqual([bumped.txid]);
+  });
+
+  it("an admin bumps it from the payment page: audited, and only admins may", async () => {
+    const { chain, ids, run } = await stuckBatch(2);
+    expect(await forwardCheckout(ids[0]!)).toMatchObject({ outcome: "broadcast", txid: run.txid });
+    expect((await paymentDetail(ids[0]!))?.can.bumpFee).toBe(true);
+    const buyer = await createUser();
+    await expect(bumpForwardingFee({ actorId: buyer.id, requestId: randomUUID(), reason: "stuck sweep" }, ids[0]!)).rejects.toMatchObject({
+      code: "forbidden",
+    });
+    const admin = await createUser({ role: "admin" });
+    const requestId = randomUUID();
+    const out = await bumpForwardingFee({ actorId: admin.id, requestId, reason: "stuck sweep" }, ids[0]!);
+    expect(out).toMatchObject({
+      applied: true,
+      message: expect.stringMatching(new RegExp(`^Sweep fee bumped \\(RBF\\): ${run.txid} replaced by [0-9a-f]{64} at 2\\.2 sat/vB`)),
+    });
+    expect(await db.auditLog.findFirstOrThrow({ where: { id: requestId } })).toMatchObject({ action: "checkout.forward_bump", targetId: ids[0] });
+    chain.mine(1, { minFeeRate: 2 });
+    for (const id of ids) expect(await forwardCheckout(id)).toMatchObject({ outcome: "forwarded" });
+    expect((await paymentDetail(ids[0]!))?.can.bumpFee).toBe(false);
+  });
+
+  it("bumped on its own after BTC_FORWARD_BUMP_AFTER_BLOCKS unconfirmed blocks", async () => {
+    const { chain, ids, run } = await stuckBatch(3, { BTC_FORWARD_BUMP_AFTER_BLOCKS: "3" });
+    const r = await forwardCheckout(ids[0]!);
+    expect(r).toMatchObject({ outcome: "broadcast" });
+    expect(r.txid).not.toBe(run.txid);
+    expect(chain.mempoolTxids()).toEqual([r.txid]);
+    chain.mine(1, { minFeeRate: 2 });
+    for (const id of ids) expect(await forwardCheckout(id)).toMatchObject({ outcome: "forwarded", txid: r.txid });
+  });
+
+  it("a crash between storing the bump and sending it, and then the old version confirms: that one is recorded, each input spent once", async () => {
+    const { chain, ids, outpoints, run } = await stuckBatch(3);
+    const real = await chainClient();
+    const crashing: ForwardChain = {
+      addressUtxos: (a) => real.addressUtxos(a),
+      feeEstimates: () => real.feeEstimates(),
+      txStatus: (t) => real.txStatus(t),
+      broadcast: async () => {
+        throw new Error("process killed after the bump was stored");
+      },
+    };
+    await expect(bumpSweepBatch(run.batchId, { chain: crashing })).rejects.toThrow(/process killed/);
+    const bump = await db.sweepBatch.findFirstOrThrow({ where: { replaces: { id: run.batchId } } });
+    expect(bump).toMatchObject({ broadcastAt: null, attempts: 1 });
+
+    chain.mine(1); // a miner takes the old version after all
+    for (const id of ids) expect(await forwardCheckout(id)).toMatchObject({ outcome: "forwarded", txid: run.txid });
+    const parts = await db.sweepTransaction.findMany({ where: { checkoutId: { in: ids } } });
+    expect(parts.every((p) => p.txid === run.txid && p.batchId === run.batchId)).toBe(true);
+    expect(parts.reduce((s, p) => s + p.feeSats, 0n)).toBe(BigInt(run.feeSats));
+    for (const o of outpoints) expect(spendersOf(chain, o)).toEqual([run.txid]);
+    expect(chain.getTx(bump.txid)).toBeUndefined(); // never reached the network
   });
 });

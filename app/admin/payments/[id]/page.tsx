@@ -1,6 +1,15 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { forwardAction, recheckAction, recordRefundTxidAction, refundAction, refundMoneyAction, resendAction, resolveAction } from "@/app/admin/actions";
+import {
+  bumpForwardingAction,
+  forwardAction,
+  recheckAction,
+  recordRefundTxidAction,
+  refundAction,
+  refundMoneyAction,
+  resendAction,
+  resolveAction,
+} from "@/app/admin/actions";
 import { PaymentActionsSection } from "@/components/admin/payment/actions";
 import { PaymentFacts } from "@/components/admin/payment/facts";
 import { PaymentHeader } from "@/components/admin/payment/header";
@@ -40,7 +49,14 @@ export default async function PaymentDetailPage({
       <PaymentActionsSection
         d={d}
         partial={partial}
-        actions={{ resolve: resolveAction, refund: refundAction, recheck: recheckAction, forward: forwardAction, resend: resendAction }}
+        actions={{
+          resolve: resolveAction,
+          refund: refundAction,
+          recheck: recheckAction,
+          forward: forwardAction,
+          bump: bumpForwardingAction,
+          resend: resendAction,
+        }}
       />
       <div className="grid gap-6 lg:grid-cols-5">
         <PaymentFacts d={d} />

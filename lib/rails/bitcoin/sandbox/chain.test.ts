@@ -22,10 +22,11 @@ function spend(
   to: string,
   sats: bigint,
   claimedValue?: bigint, // lie about the input amount (the signer refuses to overspend otherwise)
+  sequence?: number, // 0xfffffffd: opt-in RBF
 ) {
   const value = claimedValue ?? chain.getTx(txid)!.vout[vout]!.value;
   const tx = new btc.Transaction();
-  tx.addInput({ txid, index: vout, witnessUtxo: { script: from.pay.script, amount: value } });
+  tx.addInput({ txid, index: vout, witnessUtxo: { script: from.pay.script, amount: value }, ...(sequence === undefined ? {} : { sequence }) });
   tx.addOutputAddress(to, sats, REGTEST);
   tx.sign(from.priv);
   tx.finalize();
@@ -195,6 +196,34 @@ describe("Chain", () => {
     const other = new Chain();
     const fund3 = other.pay([{ address: key.address, sats: 12_345n }]); // a txid c never saw
     expect(() => c.broadcast(spend(other, key, fund3, 0, BOB, 9_000n))).toThrow(/missingorspent/);
+  });
+
+  test("BIP125: a signalling spend is replaced by one paying more (rate and fee + its size at 1 sat/vB); the old one leaves the mempool", () => {
+    const c = new Chain();
+    const key = regtestKey();
+    const fund = c.pay([{ address: key.address, sats: 10_000n }]);
+    const first = c.broadcast(spend(c, key, fund, 0, BOB, 9_900n, undefined, 0xfffffffd)); // 100 sats
+    // 50 sats more is not its own ~110 vB at the incremental relay fee
+    expect(() => c.broadcast(spend(c, key, fund, 0, BOB, 9_850n, undefined, 0xfffffffd))).toThrow(/insufficient fee, rejecting replacement/);
+    const second = c.broadcast(spend(c, key, fund, 0, BOB, 9_600n, undefined, 0xfffffffd)); // 400 sats
+    expect(c.mempoolTxids()).toEqual([fund, second]);
+    expect(c.getTx(first)).toBeUndefined();
+    c.mine();
+    expect(c.status(second).confirmed).toBe(true);
+  });
+
+  test("mine with minFeeRate leaves cheaper transactions (and their children) in the mempool", () => {
+    const c = new Chain();
+    const key = regtestKey();
+    const fund = c.pay([{ address: key.address, sats: 10_000n }]);
+    c.mine();
+    const cheap = c.broadcast(spend(c, key, fund, 0, BOB, 9_890n)); // ~1 sat/vB
+    const rich = c.pay([{ address: ALICE, sats: 1_000n }]); // 1,000 sats fee
+    c.mine(2, { minFeeRate: 2 });
+    expect(c.status(rich).confirmed).toBe(true);
+    expect(c.mempoolTxids()).toEqual([cheap]);
+    c.mine();
+    expect(c.status(cheap).confirmed).toBe(true);
   });
 
   test("pay accepts any address string, so tests need no real keys", () => {

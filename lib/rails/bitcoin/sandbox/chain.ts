@@ -339,6 +339,7 @@ export class Chain {
 
     const vin: SimInput[] = [];
     let inSum = 0n;
+    const conflicts = new Set<string>(); // mempool transactions spending the same outputs
     for (let i = 0; i < tx.inputsLength; i++) {
       const input = tx.getInput(i);
       const prevTxid = hex.encode(input.txid!);
@@ -348,7 +349,7 @@ export class Chain {
       if (!prev || (spender && this.confirmedAt.has(spender))) {
         throw new BroadcastError(-25, "bad-txns-inputs-missingorspent");
       }
-      if (spender) throw new BroadcastError(-26, "txn-mempool-conflict");
+      if (spender) conflicts.add(spender);
       const witness = (input.finalScriptWitness ?? []).map((w) => hex.encode(w));
       const scriptsig = input.finalScriptSig ? hex.encode(input.finalScriptSig) : "";
       if (witness.length === 0 && scriptsig === "") {
@@ -369,6 +370,7 @@ export class Chain {
 
     const raw = tx.toBytes(true, true);
     const weight = tx.toBytes(true, false).length * 3 + raw.length; // BIP141
+    if (conflicts.size) this.replaceConflicts([...conflicts], txid, inSum - outSum, Math.ceil(weight / 4));
     this.addToMempool({
       txid,
       version: tx.version,
@@ -384,13 +386,44 @@ export class Chain {
     return txid;
   }
 
-  /** Mines the whole mempool into the next block, then n-1 empty blocks. Returns the hashes. */
-  mine(n = 1): string[] {
+  /**
+   * BIP125 as Bitcoin Core (before full RBF) applies it to a transaction that spends outputs
+   * mempool transactions already spend: every conflict must signal replaceability (an input's
+   * nSequence below 0xfffffffe), and the newcomer must pay a higher fee rate than each and at
+   * least their fees plus its own size at the 1 sat/vB incremental relay fee. Then the
+   * conflicts and their descendants leave the mempool.
+   */
+  private replaceConflicts(conflicts: string[], txid: string, fee: bigint, vsize: number): void {
+    const olds = conflicts.map((id) => this.txs.get(id)!);
+    if (!olds.every((o) => o.vin.some((i) => i.sequence < 0xfffffffe))) throw new BroadcastError(-26, "txn-mempool-conflict");
+    const oldFees = olds.reduce((s, o) => s + this.fee(o), 0n);
+    const rate = (f: bigint, vb: number) => Number(f) / vb;
+    const worst = Math.max(...olds.map((o) => rate(this.fee(o), Math.ceil(o.weight / 4))));
+    if (rate(fee, vsize) <= worst || fee < oldFees + BigInt(vsize))
+      throw new BroadcastError(
+        -26,
+        `insufficient fee, rejecting replacement ${txid}; new fee ${fee} sats at ${rate(fee, vsize).toFixed(2)} sat/vB, old ${oldFees} sats at ${worst.toFixed(2)} sat/vB`,
+      );
+    for (const id of conflicts) this.removeWithDescendants(id);
+  }
+
+  /**
+   * Mines the mempool into the next block, then n-1 more blocks. With `minFeeRate` (sat/vB),
+   * a transaction paying less (and anything spending it) stays in the mempool, as when miners
+   * fill blocks with better-paying ones: how a sweep gets stuck.
+   */
+  mine(n = 1, opts: { minFeeRate?: number } = {}): string[] {
     if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new SimError(400, "blocks must be 1..10000");
     const hashes: string[] = [];
     for (let i = 0; i < n; i++) {
-      const txids = this.mempool;
-      this.mempool = [];
+      const left = new Set<string>();
+      for (const id of this.mempool) {
+        const tx = this.txs.get(id)!;
+        const cheap = opts.minFeeRate !== undefined && Number(this.fee(tx)) / Math.ceil(tx.weight / 4) < opts.minFeeRate;
+        if (cheap || tx.vin.some((v) => left.has(v.txid))) left.add(id);
+      }
+      const txids = this.mempool.filter((id) => !left.has(id));
+      this.mempool = this.mempool.filter((id) => left.has(id));
       hashes.push(this.appendBlock(txids).hash);
     }
     this.changed();
