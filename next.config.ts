@@ -14,6 +14,13 @@ const nextConfig: NextConfig = {
     // The API reference's renderer, read from @redocly/cli at run time (app/docs/api/redoc.js).
     "/docs/api/redoc.js": ["./node_modules/@redocly/cli/lib/chunks/redoc.standalone.js"],
   },
+  // The rails' local sandboxes and the regtest chain simulator are our own code, so nothing
+  // but the bundler can keep them out of a function. Production code reaches them only through
+  // lib/rails/<rail>/sandbox-gate.ts, `SATCHEL_SANDBOXES === "0" ? null : import("./sandbox")`:
+  // in a build for Vercel (VERCEL=1, where the sandboxes are refused) that condition is the
+  // constant "0", and the sandboxes' code is in no serverless function (check:vercel looks).
+  // Any other build (`npm run build` + `next start`, the embedded default) carries them.
+  compiler: { defineServer: { "process.env.SATCHEL_SANDBOXES": process.env.VERCEL === "1" ? "0" : "1" } },
   poweredByHeader: false,
   // proxy.ts redirects "/path/" → "/path" itself, except /webhooks/neo-payment/ (the NEO Bank
   // gateway of the user's earlier integration posts there, trailing slash included).

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 //       rails                                          (plug-ins: talk to providers, return facts)
 //       db · money · outbox · inbox · ledger · rates · email · env · log · … (ground floor)
 //   - a rail never imports another rail (only lib/rails/types.ts and lib/rails/sandbox.ts);
+//   - only a rail's sandbox-gate.ts imports its sandbox/, and lazily (builds for Vercel drop it);
 //   - no two folders import each other.
 // A new import that breaks one of these fails here, naming the file and the import.
 
@@ -97,7 +98,8 @@ function violations(all: Edge[]): string[] {
     if (!e.from.startsWith("lib/") || !e.to.startsWith("lib/")) continue;
     const [fromTop, toTop] = [e.from.split("/")[1]!, e.to.split("/")[1]!];
     if (rankOf(toTop) > rankOf(fromTop)) why(`lib/${fromTop} is below lib/${toTop}`);
-    const rail = (u: string) => (u.startsWith("lib/rails/") && !["lib/rails/types", "lib/rails/registry", "lib/rails/sandbox"].includes(u) ? u : null);
+    const rail = (u: string) =>
+      u.startsWith("lib/rails/") && !["lib/rails/types", "lib/rails/registry", "lib/rails/sandbox"].includes(u) ? u : null;
     if (rail(e.from) && rail(e.to) && e.from !== e.to) why(`a rail never imports another rail (${e.from} → ${e.to})`);
     if (rail(e.to) && e.from.startsWith("lib/rails/") && e.from === "lib/rails/types") why("the contract never imports a rail");
   }
@@ -127,6 +129,71 @@ function graph(): Edge[] {
   }
   return edges;
 }
+
+/**
+ * Value imports of a rail's sandbox (lib/rails/<rail>/sandbox/) from code the app's bundles are
+ * built from, outside the sandboxes themselves: only a rail's sandbox-gate.ts may import one,
+ * and only lazily (import()), so a build for Vercel can drop it (see next.config.ts). Type-only
+ * imports are erased and allowed anywhere.
+ */
+function sandboxImports(file: string, source = readFileSync(file, "utf8")): string[] {
+  const rel = path.relative(root, file);
+  if (/^lib\/rails\/[^/]+\/sandbox\//.test(rel)) return [];
+  const gate = /^lib\/rails\/[^/]+\/sandbox-gate\.ts$/.test(rel);
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true, file.endsWith(".tsx") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const isSandbox = (spec: string) => {
+    const to = target(file, spec);
+    return to !== null && /^lib\/rails\/[^/]+\/sandbox(\/|$)/.test(to);
+  };
+  const out: string[] = [];
+  const visit = (node: ts.Node) => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const typeOnly = ts.isImportDeclaration(node)
+        ? node.importClause?.isTypeOnly ||
+          (node.importClause !== undefined &&
+            !node.importClause.name &&
+            node.importClause.namedBindings !== undefined &&
+            ts.isNamedImports(node.importClause.namedBindings) &&
+            node.importClause.namedBindings.elements.every((e) => e.isTypeOnly))
+        : node.isTypeOnly;
+      if (!typeOnly && isSandbox(node.moduleSpecifier.text)) out.push(`${rel} imports "${node.moduleSpecifier.text}" statically`);
+    }
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0]))
+      if (!gate && isSandbox(node.arguments[0].text)) out.push(`${rel} imports "${node.arguments[0].text}" outside its rail's sandbox-gate.ts`);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+describe("sandboxes stay out of builds that leave them out", () => {
+  it("only a rail's sandbox-gate.ts imports its sandbox, and only with import()", () => {
+    const bundled = [
+      ...["app", "components", "inngest", "lib"].flatMap((d) => files(path.join(root, d))),
+      path.join(root, "instrumentation.ts"),
+      path.join(root, "proxy.ts"),
+    ];
+    expect(bundled.flatMap((f) => sandboxImports(f))).toEqual([]);
+  });
+
+  it("catches a static import, a lazy one outside the gate, and allows types and the gate", () => {
+    const at = (rel: string, src: string) => sandboxImports(path.join(root, rel), src);
+    expect(at("lib/rails/mpesa/client.ts", `import { localDaraja } from "./sandbox";`)).toEqual(['lib/rails/mpesa/client.ts imports "./sandbox" statically']);
+    expect(at("app/api/x/route.ts", `import { startFakeDaraja } from "@/lib/rails/mpesa/sandbox/server";`)).toEqual([
+      'app/api/x/route.ts imports "@/lib/rails/mpesa/sandbox/server" statically',
+    ]);
+    expect(at("lib/checkouts/rails.ts", `const m = await import("@/lib/rails/interledger/sandbox");`)).toEqual([
+      'lib/checkouts/rails.ts imports "@/lib/rails/interledger/sandbox" outside its rail\'s sandbox-gate.ts',
+    ]);
+    expect(
+      at("lib/rails/bitcoin/rail.ts", `import type { SimulateAction } from "./sandbox/controls"; import { type A, type B } from "./sandbox/server";`),
+    ).toEqual([]);
+    expect(
+      at("lib/rails/bitcoin/sandbox-gate.ts", `export const s = () => (process.env.SATCHEL_SANDBOXES === "0" ? null : import("./sandbox/server"));`),
+    ).toEqual([]);
+    expect(at("lib/rails/bitcoin/sandbox/controls.ts", `import { simulator } from "./server";`)).toEqual([]);
+  });
+});
 
 describe("layers", () => {
   it("no import goes upwards, no rail imports another, no two folders import each other", () => {

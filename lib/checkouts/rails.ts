@@ -2,6 +2,7 @@ import "server-only";
 import { railAvailability } from "@/lib/availability";
 import { log } from "@/lib/log";
 import { convertFiat, fiatDecimals } from "@/lib/money/amounts";
+import { interledgerSandbox } from "@/lib/rails/interledger/sandbox-gate";
 import { mpesaSettings } from "@/lib/rails/mpesa/config";
 import { RAILS } from "@/lib/rails/registry";
 import type { Rail } from "@/lib/rails/types";
@@ -38,8 +39,8 @@ export async function availableRails(pkg?: { priceMinor: number; currency: strin
   const enabled = RAILS.filter((r) => r.enabled());
   // The Interledger sandbox names its example wallet only once it runs: start it before the form is drawn.
   if (enabled.some((r) => r.id === "interledger" && r.sandbox())) {
-    const { ilpSandbox } = await import("@/lib/rails/interledger/sandbox");
-    await ilpSandbox().catch((err) => log.warn({ err: (err as Error).message }, "Interledger sandbox did not start"));
+    const sandbox = await interledgerSandbox();
+    await sandbox?.ilpSandbox().catch((err) => log.warn({ err: (err as Error).message }, "Interledger sandbox did not start"));
   }
   return Promise.all(
     enabled.map(async (r) => ({

@@ -7,7 +7,8 @@ import { type BitcoinSettings, bitcoinSettings } from "./config";
 import { ElectrumChain } from "./electrum-chain";
 import { ElectrumServerChain } from "./electrum-server";
 import { type BroadcastResult, EsploraClient, type FeeEstimates } from "./esplora";
-import { type Simulator, startSimulator } from "./sandbox/server";
+import type { Simulator } from "./sandbox/server";
+import { simulatorServer } from "./sandbox-gate";
 
 // The chain backend the app uses (BTC_CHAIN_BACKEND): an Esplora client pointed at
 // ESPLORA_API_URL or at the built-in regtest simulator, which this module starts in-process
@@ -20,8 +21,16 @@ const g = processState<{ __satchelSimulator?: Promise<Simulator>; __satchelChain
 /** The running simulator, if this process serves the chain itself. */
 export function simulator(): Promise<Simulator> | null {
   if (!bitcoinSettings().simulated) return null;
-  g.__satchelSimulator ??= startSimulator({ port: env().CHAIN_PORT });
+  const server = simulatorServer();
+  if (!server) return null;
+  g.__satchelSimulator ??= server.then((s) => s.startSimulator({ port: env().CHAIN_PORT }));
   return g.__satchelSimulator;
+}
+
+async function simulatorUrl(): Promise<string> {
+  const sim = simulator();
+  if (!sim) throw new Error("no chain simulator in this build or configuration: set ESPLORA_API_URL");
+  return (await sim).url;
 }
 
 export function chainClient(): Promise<ChainBackend> {
@@ -29,7 +38,7 @@ export function chainClient(): Promise<ChainBackend> {
     const settings = bitcoinSettings();
     if (settings.chainBackend === "electrum") return new ElectrumChain(settings.chainElectrum!, settings.network);
     if (settings.chainBackend === "electrum-server") return new ElectrumServerChain({ url: settings.electrumServerUrl!, network: settings.network });
-    const url = settings.esploraUrl ?? (await simulator()!).url;
+    const url = settings.esploraUrl ?? (await simulatorUrl());
     return new EsploraChain(new EsploraClient({ baseUrl: url, retries: 3, timeoutMs: 8_000 }));
   })();
   return g.__satchelChain;

@@ -10,7 +10,8 @@ import { ChainError } from "./esplora";
 import { type ForwardChain, forwardAfterCredit } from "./forward";
 import { observeAddress } from "./observe";
 import { lockBtcRate } from "./rate";
-import { type SimulateAction, simulate } from "./sandbox/controls";
+import type { SimulateAction } from "./sandbox/controls";
+import { simulatorControls } from "./sandbox-gate";
 import { subscribeAddress } from "./subscribe";
 import { checkTip, tipCheckDue } from "./tip-watch";
 import { electrumWebhook } from "./webhook";
@@ -130,7 +131,9 @@ export const bitcoinRail: Rail<BitcoinContext> = {
   },
 
   async sandboxControls(checkout, action) {
-    const result = await simulate(
+    const controls = await simulatorControls();
+    if (!controls) throw new AppError("not_found", "The chain simulator is not running.");
+    const result = await controls.simulate(
       { address: checkout.address, expectedAmount: checkout.expectedAmount.toString(), remainingAmount: checkout.remainingAmount.toString() },
       action as SimulateAction,
     );

@@ -9,8 +9,8 @@ import {
 import { AppError } from "@/lib/errors";
 import { processState } from "@/lib/singleton";
 import { interledgerSettings } from "./config";
-import { ilpSandbox } from "./sandbox";
 import type { OpenPaymentsSandbox } from "./sandbox/server";
+import { interledgerSandbox } from "./sandbox-gate";
 
 // The Open Payments client, signed with the merchant's key (or the sandbox's), identifying
 // itself by the merchant's wallet address. One per process; the merchant's incoming-payment
@@ -42,7 +42,9 @@ export function ilpContext(): Promise<IlpContext> {
       });
       return { client, merchantWalletAddress: s.walletAddress!, sandbox: null };
     }
-    const sandbox = await ilpSandbox();
+    const sandboxes = await interledgerSandbox();
+    if (!sandboxes) throw new AppError("unavailable", "The Interledger sandbox is not available here.");
+    const sandbox = await sandboxes.ilpSandbox();
     const client = await createAuthenticatedClient({
       walletAddressUrl: sandbox.merchantWalletAddress,
       keyId: sandbox.keyId,

@@ -2,7 +2,7 @@ import "server-only";
 import type { Rail } from "@/lib/rails/types";
 import { interledgerSettings } from "./config";
 import { finishInterledger, type IlpContextData, interledgerDetails, observeInterledger, prepareInterledger, startInterledger } from "./payment";
-import { sandboxExampleWallet } from "./sandbox";
+import { sandboxExampleWallet } from "./sandbox-gate";
 import { interledgerWebhook } from "./webhook";
 
 // Interledger Open Payments: the buyer approves the payment in their own wallet (the buy form

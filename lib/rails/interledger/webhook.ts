@@ -5,7 +5,7 @@ import { fingerprint } from "@/lib/inbox/inbox";
 import type { RailWebhook } from "@/lib/rails/types";
 import { interledgerSettings } from "./config";
 import { observeInterledger } from "./payment";
-import { runningIlpSandbox } from "./sandbox";
+import { interledgerSandbox } from "./sandbox-gate";
 import { RAFIKI_SIGNATURE_HEADER, verifyRafikiSignature } from "./webhook-signature";
 
 // Rafiki's webhooks at /api/webhooks/interledger, for merchants whose wallet runs on Rafiki.
@@ -32,7 +32,7 @@ async function webhookSecret(): Promise<string | null> {
   const s = interledgerSettings();
   if (s.webhookSecret) return s.webhookSecret;
   if (s.mode === "sandbox") {
-    const sandbox = runningIlpSandbox();
+    const sandbox = (await interledgerSandbox())?.runningIlpSandbox();
     return sandbox ? (await sandbox).webhookSecret : null;
   }
   return null;

@@ -14,8 +14,8 @@ import { DarajaError } from "./daraja";
 import { mpesaDetails } from "./panel";
 import { normalizeKenyanPhone, PhoneError } from "./phone";
 import { mpesaFacts } from "./result";
-import { sandboxAct } from "./sandbox/controls";
 import type { BuyerAction } from "./sandbox/server";
+import { mpesaSandboxControls } from "./sandbox-gate";
 import { mpesaWebhook } from "./webhook";
 
 // M-Pesa Express: the buyer gives a phone number, we send the STK push (a PIN prompt on the
@@ -128,7 +128,9 @@ export const mpesaRail: Rail<MpesaContext> = {
   },
 
   async sandboxControls(checkout, action) {
-    return { result: await sandboxAct(checkout.id, checkout.userId, action as BuyerAction), observe: false };
+    const controls = await mpesaSandboxControls();
+    if (!controls) throw new AppError("not_found", "No such checkout.");
+    return { result: await controls.sandboxAct(checkout.id, checkout.userId, action as BuyerAction), observe: false };
   },
 };
 

@@ -5,12 +5,13 @@ import { log } from "@/lib/log";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
 import { processState } from "@/lib/singleton";
 import { interledgerSettings } from "../config";
+import { noteSandboxOrigin } from "../sandbox-gate";
 import { type OpenPaymentsSandbox, startOpenPaymentsSandbox } from "./server";
 
 // The Open Payments sandbox inside this process, started on first use (like the regtest chain
 // simulator). Only ever where sandboxes are allowed and no real wallet is configured.
 
-const g = processState<{ __satchelIlpSandbox?: Promise<OpenPaymentsSandbox>; __satchelIlpSandboxOrigin?: string }>("rails/interledger/sandbox/index");
+const g = processState<{ __satchelIlpSandbox?: Promise<OpenPaymentsSandbox> }>("rails/interledger/sandbox/index");
 
 export function ilpSandbox(): Promise<OpenPaymentsSandbox> {
   const s = interledgerSettings();
@@ -26,7 +27,7 @@ export function ilpSandbox(): Promise<OpenPaymentsSandbox> {
     }
   })();
   g.__satchelIlpSandbox.then(
-    (s) => (g.__satchelIlpSandboxOrigin = s.origin),
+    (s) => noteSandboxOrigin(s.origin),
     () => (g.__satchelIlpSandbox = undefined),
   );
   return g.__satchelIlpSandbox;
@@ -37,18 +38,10 @@ export function runningIlpSandbox(): Promise<OpenPaymentsSandbox> | null {
   return g.__satchelIlpSandbox ?? null;
 }
 
-/** An example buyer wallet address for the buy form: the running sandbox's, else the configured port's. */
-export function sandboxExampleWallet(): string | null {
-  const s = interledgerSettings();
-  if (s.mode !== "sandbox") return null;
-  if (g.__satchelIlpSandboxOrigin) return `${g.__satchelIlpSandboxOrigin}/alice`;
-  return s.sandboxPort ? `https://127.0.0.1:${s.sandboxPort}/alice` : null;
-}
-
 /** Stops the sandbox so tests can change the settings. */
 export async function resetIlpSandboxForTests(): Promise<void> {
   const s = g.__satchelIlpSandbox;
   g.__satchelIlpSandbox = undefined;
-  g.__satchelIlpSandboxOrigin = undefined;
+  noteSandboxOrigin(undefined);
   await (await s?.catch(() => null))?.close();
 }
