@@ -1,9 +1,9 @@
 // check:vercel must catch what would break or bloat a Vercel deployment. The fast part reads
 // hand-made build output; the slow part (SATCHEL_VERCEL_BUILD=1, the `vercel` stage of
-// `npm test`) runs Vercel's real builder on a copy of the project with PGlite planted into a
-// route's imports and expects the check to fail naming it.
+// `npm test`) runs Vercel's real builder on a copy of the project with PGlite and a rail
+// sandbox planted into two routes' imports and expects the check to fail naming both.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ afterAll(() => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
 
-function fakeOutput(funcs: Record<string, { config?: object; files?: Record<string, number> }>): string {
+function fakeOutput(funcs: Record<string, { config?: object; files?: Record<string, number | string> }>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "satchel-vercel-out-"));
   temps.push(dir);
   for (const [route, f] of Object.entries(funcs)) {
@@ -24,7 +24,7 @@ function fakeOutput(funcs: Record<string, { config?: object; files?: Record<stri
     writeFileSync(path.join(funcDir, ".vc-config.json"), JSON.stringify(f.config ?? { runtime: "nodejs22.x", handler: "index.js" }));
     for (const [file, size] of Object.entries(f.files ?? {})) {
       mkdirSync(path.dirname(path.join(funcDir, file)), { recursive: true });
-      writeFileSync(path.join(funcDir, file), Buffer.alloc(size));
+      writeFileSync(path.join(funcDir, file), typeof size === "number" ? Buffer.alloc(size) : size);
     }
   }
   return dir;
@@ -60,6 +60,53 @@ describe("check:vercel over build output", () => {
   });
 });
 
+describe("check:vercel over compiled-in sandbox code", () => {
+  // What a server chunk looks like when a route imports a sandbox statically: the sandbox's
+  // code is in the chunk, its file is not in the function.
+  const chunk = (marker: string) => `"use strict";(()=>{var e={};e.id=1;(0,t.markSandboxModule)("${marker}");module.exports=e})();`;
+
+  it("names the route and the sandbox module compiled into its server chunks", () => {
+    const dir = fakeOutput({
+      "api/inngest": { config: { runtime: "nodejs22.x", handler: "index.js", maxDuration: 300 }, files: { "index.js": 10 } },
+      "pay/[token]": {
+        files: {
+          ".next/server/chunks/ssr/991.js": chunk("SATCHEL_SANDBOX_MODULE:lib/rails/mpesa/sandbox/server.ts"),
+          ".next/server/chunks/ssr/992.js": chunk("SATCHEL_SANDBOX_MODULE:lib/rails/bitcoin/sandbox/chain.ts"),
+        },
+      },
+      "api/health": { files: { ".next/server/chunks/1.js": chunk("no sandbox here") } },
+    });
+    const found = problems(ok, inspectFunctions(dir));
+    expect(found).toEqual([
+      "/pay/[token] carries a rail sandbox (compiled in: lib/rails/mpesa/sandbox/server.ts, in .next/server/chunks/ssr/991.js)",
+      "/pay/[token] carries a rail sandbox (compiled in: lib/rails/bitcoin/sandbox/chain.ts, in .next/server/chunks/ssr/992.js)",
+    ]);
+  });
+
+  it("reads only code: a source map or text naming the marker is not sandbox code", () => {
+    const dir = fakeOutput({
+      "api/inngest": {
+        config: { runtime: "nodejs22.x", handler: "index.js", maxDuration: 300 },
+        files: { "index.js.map": chunk("SATCHEL_SANDBOX_MODULE:lib/rails/mpesa/sandbox/server.ts"), "README.txt": "SATCHEL_SANDBOX_MODULE:lib/rails/x" },
+      },
+    });
+    expect(problems(ok, inspectFunctions(dir))).toEqual([]);
+  });
+
+  it("every sandbox module carries the marker with its own path, so none can be compiled in unseen", () => {
+    const modules = readdirSync(path.join(root, "lib/rails"), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(path.join(root, "lib/rails", d.name, "sandbox")))
+      .flatMap((d) =>
+        readdirSync(path.join(root, "lib/rails", d.name, "sandbox"))
+          .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
+          .map((f) => `lib/rails/${d.name}/sandbox/${f}`),
+      );
+    expect(modules.length).toBeGreaterThanOrEqual(10);
+    const unmarked = modules.filter((m) => !readFileSync(path.join(root, m), "utf8").includes(`markSandboxModule("SATCHEL_SANDBOX_MODULE:${m}");`));
+    expect(unmarked).toEqual([]);
+  });
+});
+
 describe("check:vercel over shared function folders", () => {
   it("names every route whose function carries PGlite when Vercel links routes to one folder", () => {
     const dir = fakeOutput({
@@ -78,7 +125,7 @@ describe("check:vercel over shared function folders", () => {
 });
 
 describe.skipIf(!process.env.SATCHEL_VERCEL_BUILD)("check:vercel with Vercel's builder (SATCHEL_VERCEL_BUILD=1)", () => {
-  it("fails when a route imports PGlite statically", async () => {
+  it("fails when a route imports PGlite or a rail sandbox statically", async () => {
     // A copy of the project (node_modules hard-linked: same files, no 1.7 GB copy), so the
     // planted route never touches this tree or its .next.
     const copy = mkdtempSync(path.join(tmpdir(), "satchel-planted-"));
@@ -92,6 +139,12 @@ describe.skipIf(!process.env.SATCHEL_VERCEL_BUILD)("check:vercel with Vercel's b
       path.join(copy, "app/api/planted/route.ts"),
       `import { PGlite } from "@electric-sql/pglite";\nexport const dynamic = "force-dynamic";\nexport async function GET() {\n  return Response.json({ pglite: typeof PGlite });\n}\n`,
     );
+    // Our own sandbox code ships no file of its own: it is compiled into the route's chunks.
+    mkdirSync(path.join(copy, "app/api/planted-sandbox"), { recursive: true });
+    writeFileSync(
+      path.join(copy, "app/api/planted-sandbox/route.ts"),
+      `import { startFakeDaraja } from "@/lib/rails/mpesa/sandbox/server";\nexport const dynamic = "force-dynamic";\nexport async function GET() {\n  return Response.json({ fake: typeof startFakeDaraja });\n}\n`,
+    );
     const result = await checkVercel(copy);
     expect(result.ok).toBe(false);
     // Vercel serves the planted route from a function folder it shares with others (here the
@@ -99,5 +152,11 @@ describe.skipIf(!process.env.SATCHEL_VERCEL_BUILD)("check:vercel with Vercel's b
     const found = result.problems.join("\n");
     expect(found).toMatch(/carries PGlite \(@electric-sql\/pglite\)/);
     expect(found).toMatch(/ship with every route of its function[^\n]*\/api\/planted\b|^\/api\/planted carries PGlite/m);
+    expect(found).toMatch(/carries a rail sandbox \(compiled in: lib\/rails\/mpesa\/sandbox\/server\.ts, in [^)]+\.js\)/);
+    const sandboxed = result.reports.filter((r) => r.forbidden.some((f) => f.includes("compiled in: lib/rails/mpesa/sandbox/server.ts")));
+    expect(sandboxed.flatMap((r) => r.routes)).toContain("/api/planted-sandbox");
+    // Nothing else: without the planted import no function has any sandbox compiled in.
+    const others = result.reports.filter((r) => !r.routes.includes("/api/planted-sandbox") && !r.routes.includes("/api/planted"));
+    expect(others.flatMap((r) => r.forbidden)).toEqual([]);
   }, 600_000);
 });

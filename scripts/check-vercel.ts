@@ -7,7 +7,8 @@
 //   3. over .vercel/output/functions/**: the builder's output validation passed, every function
 //      is ≤ 50 MB unzipped (Vercel's limit is 250 MB; 50 MB keeps cold starts short), no function
 //      carries an embedded-only or dev-only module (PGlite, its Prisma adapter, the rails' local
-//      sandboxes, the regtest chain simulator), and /api/inngest keeps its maxDuration;
+//      sandboxes, the regtest chain simulator) — neither as a file nor compiled into its code —
+//      and /api/inngest keeps its maxDuration;
 //   4. prints each function's size (largest first) and the total; removes .vercel.
 // It rebuilds .next (Vercel's build runs `next build`), so `npm test` runs it after e2e.
 //
@@ -32,6 +33,25 @@ export const FORBIDDEN: { name: string; pattern: RegExp }[] = [
   { name: "a rail sandbox (lib/rails/*/sandbox)", pattern: /(^|\/)lib\/rails\/[^/]+\/sandbox\// },
   { name: "the chain simulator", pattern: /(^|\/)(chain-simulator|simulator)\.(js|ts|mjs|cjs)$/ },
 ];
+
+/**
+ * The sandboxes are our own lib/ code: a function that has one compiled into its server chunks
+ * ships no file the patterns above can match. Each sandbox module records this marker and its
+ * path when it loads (lib/rails/sandbox-marker.ts); a function whose .js files contain it has
+ * that module compiled in.
+ */
+export const SANDBOX_MARKER = /SATCHEL_SANDBOX_MODULE:(lib\/rails\/[\w./-]+)/g;
+
+/** The sandbox modules compiled into one .js file (read once per real file). */
+const compiledIn = new Map<string, string[]>();
+function sandboxModulesIn(file: string): string[] {
+  let found = compiledIn.get(file);
+  if (!found) {
+    found = [...new Set([...readFileSync(file, "latin1").matchAll(SANDBOX_MARKER)].map((m) => m[1]!))];
+    compiledIn.set(file, found);
+  }
+  return found;
+}
 
 export interface FunctionReport {
   route: string;
@@ -87,10 +107,13 @@ export function inspectFunctions(root: string): FunctionReport[] {
         const files = functionFiles(real, root, config);
         let bytes = 0;
         const forbidden = new Set<string>();
+        const sandboxCode = new Map<string, string>(); // sandbox module → the first file it is compiled into
         for (const [rel, src] of files) {
           bytes += statSync(src).size;
           for (const f of FORBIDDEN) if (f.pattern.test(rel) || f.pattern.test(src.split(path.sep).join("/"))) forbidden.add(`${f.name}: ${rel}`);
+          if (/\.[cm]?js$/.test(rel)) for (const m of sandboxModulesIn(src)) sandboxCode.set(m, sandboxCode.get(m) ?? rel);
         }
+        for (const [m, rel] of sandboxCode) forbidden.add(`a rail sandbox (compiled in: ${m}, in ${rel})`);
         const report: FunctionReport = { route, routes: [route], bytes, files: files.size, forbidden: [...forbidden], maxDuration: config.maxDuration };
         byFolder.set(real, report);
         reports.push(report);

@@ -7,8 +7,9 @@
 //             by e2e/global-setup.ts, demo users on) and a temporary SATCHEL_DATA_DIR; then the
 //             README's first command on the embedded PGlite default (playwright.embedded.config.ts)
 //   5. vercel `npm run check:vercel` (Vercel's own builder, offline: validation, function sizes,
-//             no PGlite/sandbox files, /api/inngest's maxDuration), then its test that plants
-//             PGlite into a route of a copy and expects the check to fail. Last, because
+//             no PGlite/sandbox files or compiled-in sandbox code, /api/inngest's maxDuration),
+//             then its test that plants PGlite and a rail sandbox into routes of a copy and
+//             expects the check to fail. Last, because
 //             `vercel build` rebuilds .next with VERCEL=1 under the e2e stage's feet.
 // DATABASE_URL unset ⇒ one throwaway PostgreSQL cluster serves every stage and is always
 // stopped at the end (also on failure, Ctrl-C or SIGTERM). DATABASE_URL set ⇒ its server is

@@ -12,7 +12,10 @@
 import { createHash } from "node:crypto";
 import { hex } from "@scure/base";
 import * as btc from "@scure/btc-signer";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import type { BtcNetwork } from "../networks";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/bitcoin/sandbox/chain.ts");
 
 /** Regtest address parameters (bech32 "bcrt"). @scure/btc-signer only ships main and test. */
 export const REGTEST = { bech32: "bcrt", pubKeyHash: 0x6f, scriptHash: 0xc4, wif: 0xef } as const;

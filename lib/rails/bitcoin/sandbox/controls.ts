@@ -1,6 +1,9 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { simulator } from "../client";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/bitcoin/sandbox/controls.ts");
 
 // Buttons on the checkout page for the built-in regtest simulator: pay the checkout's
 // address (exact, less or more) or mine blocks. Only exists when the simulator backs the

@@ -10,7 +10,10 @@
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { hex } from "@scure/base";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { BroadcastError, type Chain, scriptForAddress } from "./chain";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/bitcoin/sandbox/electrum-server.ts");
 
 export interface ElectrumSimulator {
   /** tcp://127.0.0.1:<port>, the form ELECTRUM_SERVER_URL takes. */

@@ -8,7 +8,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { BroadcastError, Chain, SimError, type SimOutput, type SimTx } from "./chain";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/bitcoin/sandbox/server.ts");
 
 export interface Simulator {
   /** Base URL to use as ESPLORA_API_URL, e.g. http://127.0.0.1:3002 (no trailing slash). */

@@ -3,10 +3,13 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { processState } from "@/lib/singleton";
 import { interledgerSettings } from "../config";
 import { noteSandboxOrigin } from "../sandbox-gate";
 import { type OpenPaymentsSandbox, startOpenPaymentsSandbox } from "./server";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/interledger/sandbox/index.ts");
 
 // The Open Payments sandbox inside this process, started on first use (like the regtest chain
 // simulator). Only ever where sandboxes are allowed and no real wallet is configured.

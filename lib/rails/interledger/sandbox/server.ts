@@ -16,7 +16,10 @@ import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUI
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { generateJwk, getKeyId, type JWK, validateSignature, validateSignatureHeaders } from "@interledger/http-signature-utils";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { signRafikiWebhook } from "../webhook-signature";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/interledger/sandbox/server.ts");
 
 export interface SandboxOptions {
   port?: number;

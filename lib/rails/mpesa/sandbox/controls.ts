@@ -1,9 +1,12 @@
 import "server-only";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { mpesaSettings } from "../config";
 import { localDaraja } from "./index";
 import type { BuyerAction } from "./server";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/mpesa/sandbox/controls.ts");
 
 // The local sandbox's "buyer" controls on the checkout page (the checkout's owner only;
 // anyone else gets not_found, so ids reveal nothing).

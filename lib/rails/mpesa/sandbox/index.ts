@@ -1,7 +1,10 @@
 import "server-only";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { processState } from "@/lib/singleton";
 import { mpesaSettings } from "../config";
 import { type FakeDaraja, startFakeDaraja } from "./server";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/mpesa/sandbox/index.ts");
 
 // The local fake Daraja of this process, started on first use (like the chain simulator) and
 // only ever when the M-Pesa rail runs in local mode — which mpesaSettings() allows only where

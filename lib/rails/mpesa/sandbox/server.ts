@@ -10,6 +10,9 @@
 import { randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/mpesa/sandbox/server.ts");
 
 export type BuyerAction = "approve" | "cancel" | "wrong_pin" | "insufficient_funds" | "unreachable" | "expired";
 

@@ -1,9 +1,12 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { sandboxAllowed } from "@/lib/rails/sandbox";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { processState } from "@/lib/singleton";
 import { neobankSettings, sandboxCredentials } from "../config";
 import { type NeobankSandbox, startNeobankSandbox } from "./server";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/neobank/sandbox/index.ts");
 
 // The app's NEO Bank sandbox: started in-process on first use, with the credentials
 // lib/rails/neobank/config.ts generated for this process (its public key is the one the fake

@@ -2,8 +2,11 @@ import { type KeyObject, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { formatMoney } from "@/lib/format";
+import { markSandboxModule } from "@/lib/rails/sandbox-marker";
 import { decimalToMinor, type GatewayStatus, minorToDecimal, type PaymentRequest, paymentRequest, registrationRequest } from "../protocol";
 import { API_KEY_HEADER, REQUEST_SIGNATURE_HEADER, signWebhook, verifyRequestBody } from "../signing";
+
+markSandboxModule("SATCHEL_SANDBOX_MODULE:lib/rails/neobank/sandbox/server.ts");
 
 // A fake NEO Bank / Bill Bitts gateway for local development and tests, speaking the wire
 // format of ../protocol.ts: it checks our API key and verifies the RSA signature of every
