@@ -83,6 +83,16 @@ describe("check:vercel over compiled-in sandbox code", () => {
     ]);
   });
 
+  it("still names a compiled-in sandbox in a function that also ships hundreds of PGlite files", () => {
+    const files: Record<string, number | string> = { ".next/server/chunks/7.js": chunk("SATCHEL_SANDBOX_MODULE:lib/rails/mpesa/sandbox/server.ts") };
+    for (let i = 0; i < 200; i++) files[`node_modules/@electric-sql/pglite/dist/ext${i}.tar.gz`] = 1;
+    const dir = fakeOutput({ "api/inngest": { config: { runtime: "nodejs22.x", handler: "index.js", maxDuration: 300 }, files } });
+    const found = problems(ok, inspectFunctions(dir));
+    expect(found).toContain("/api/inngest carries a rail sandbox (compiled in: lib/rails/mpesa/sandbox/server.ts, in .next/server/chunks/7.js)");
+    expect(found).toContain("/api/inngest carries 197 more of PGlite (@electric-sql/pglite)");
+    expect(found.filter((p) => p.includes("carries PGlite"))).toHaveLength(3);
+  });
+
   it("reads only code: a source map or text naming the marker is not sandbox code", () => {
     const dir = fakeOutput({
       "api/inngest": {

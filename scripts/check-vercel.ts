@@ -139,8 +139,16 @@ export function problems(buildLog: string, reports: FunctionReport[]): string[] 
     const served = r.routes.length > 1 ? ` (the function of ${r.routes.length} routes: ${[...r.routes].sort().join(", ")})` : "";
     if (r.bytes > MAX_FUNCTION_BYTES) out.push(`${r.route} is ${mb(r.bytes)} unzipped (limit ${mb(MAX_FUNCTION_BYTES)})${served}`);
     if (r.forbidden.length === 0) continue;
-    for (const f of r.forbidden.slice(0, 3)) out.push(`${r.route} carries ${f}`);
-    if (r.forbidden.length > 3) out.push(`${r.route} carries ${r.forbidden.length - 3} more forbidden file(s)`);
+    // Up to three of each kind, so hundreds of PGlite files do not hide a compiled-in sandbox.
+    const kinds = new Map<string, string[]>();
+    for (const f of r.forbidden) {
+      const kind = f.replace(/(: | \(compiled in: ).*$/, "");
+      kinds.set(kind, [...(kinds.get(kind) ?? []), f]);
+    }
+    for (const [kind, entries] of kinds) {
+      for (const f of entries.slice(0, 3)) out.push(`${r.route} carries ${f}`);
+      if (entries.length > 3) out.push(`${r.route} carries ${entries.length - 3} more of ${kind}`);
+    }
     if (served) out.push(`${r.route}'s forbidden files ship with every route of its function${served}`);
   }
   const inngest = reports.find((r) => r.routes.includes("/api/inngest"));
