@@ -205,6 +205,39 @@ describe("batched sweeps (regtest simulator)", () => {
   });
 });
 
+describe("what the chain does not have is never signed", () => {
+  it("an output recorded as confirmed that the chain no longer has unspent: no sweep, a wait that says why", async () => {
+    const chain = await regtest(HOT);
+    const { ids } = await creditedFiveDollarCheckouts(chain, 1);
+    chain.reorg(3, { drop: true }); // the observer has not looked since
+    chain.mine(3);
+    expect(await forwardCheckout(ids[0]!)).toMatchObject({
+      outcome: "waiting",
+      reason: "waiting for the chain: its recorded outputs are not confirmed and unspent there",
+    });
+    expect(await db.sweepTransaction.count({ where: { checkoutId: ids[0]! } })).toBe(0);
+    expect(chain.mempoolTxids()).toEqual([]);
+  });
+});
+
+describe("BTC_FORWARD_BATCH_WINDOW_MINUTES", () => {
+  it("credited funds wait for others until the oldest has waited the window, then leave in one batch", async () => {
+    const chain = await regtest({ ...HOT, BTC_FORWARD_BATCH_WINDOW_MINUTES: "30" });
+    const t0 = new Date();
+    const first = await creditedFiveDollarCheckouts(chain, 2);
+    expect(await forwardCheckout(first.ids[0]!, { now: t0 })).toMatchObject({
+      outcome: "waiting",
+      reason: `collecting a batch until ${new Date(t0.getTime() + 30 * 60_000).toISOString()} (BTC_FORWARD_BATCH_WINDOW_MINUTES=30)`,
+    });
+    const later = await creditedFiveDollarCheckouts(chain, 2);
+    expect(await sweepHotWallet({ now: new Date(t0.getTime() + 20 * 60_000) })).toMatchObject({ outcome: "nothing_to_sweep", waiting: 4 });
+    const run = await sweepHotWallet({ now: new Date(t0.getTime() + 30 * 60_000) });
+    expect(run).toMatchObject({ outcome: "stored", checkouts: 4, inputs: 4, waiting: 0 });
+    expect(await sweepTxids([...first.ids, ...later.ids])).toHaveLength(1);
+    expect(await db.sweepWait.count({ where: { checkoutId: { in: [...first.ids, ...later.ids] } } })).toBe(0);
+  });
+});
+
 describe("planBatch and feeShares", () => {
   const toScript = addressOutputScript(FORWARD, "regtest", "forward address");
   const group = (checkoutId: string, ...values: bigint[]): SweepGroup => ({

@@ -209,6 +209,7 @@ export async function sweepHotWallet(opts: { chain?: ForwardChain; now?: Date } 
   // The chain says what is really unspent and confirmed; only outputs Satchel recorded are taken
   // (anything else is first observed, so every swept sat is on a checkout).
   const groups: SweepGroup[] = [];
+  const unseen: { group: SweepGroup; reason: string }[] = [];
   for (const c of candidates) {
     const ours = mine.get(c.id);
     // Another wallet's address (another server's seed on this database, or a source changed from xpub): never sign for it.
@@ -217,8 +218,12 @@ export async function sweepHotWallet(opts: { chain?: ForwardChain; now?: Date } 
       .filter((u) => u.blockHeight !== null && ours.has(`${u.txid}:${u.vout}`))
       .map((u) => ({ txid: u.txid, vout: u.vout, value: u.value, index: c.derivationIndex }));
     if (utxos.length) groups.push({ checkoutId: c.id, utxos });
+    // Recorded as confirmed, but the chain has no such unspent output (a reorg the observer has
+    // not seen yet): nothing to sign; the wait keeps this checkout's own runs from asking again at once.
+    else unseen.push({ group: { checkoutId: c.id, utxos: [] }, reason: "waiting for the chain: its recorded outputs are not confirmed and unspent there" });
   }
-  if (groups.length === 0) return { outcome: "nothing_to_sweep", waiting: 0 };
+  await recordWaits(unseen, now);
+  if (groups.length === 0) return { outcome: "nothing_to_sweep", waiting: unseen.length };
 
   const feeRate = pickFeeRate(await chain.feeEstimates(), e.BTC_FORWARD_FEE_TARGET);
   const toScript = addressOutputScript(hot.to, hot.network, "forward address");
