@@ -46,6 +46,8 @@ export { isUniqueViolation };
 export interface AuditPage {
   rows: {
     id: string;
+    /** Null for what no admin did: a buyer's refund claim, a payout the background work sent. */
+    actorId: string | null;
     action: string;
     targetType: string;
     targetId: string;
@@ -76,6 +78,7 @@ export async function listAudit(opts: { page?: number; pageSize?: number; target
       take: pageSize,
       select: {
         id: true,
+        actorId: true,
         action: true,
         targetType: true,
         targetId: true,

@@ -41,7 +41,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             className: "whitespace-nowrap",
             cell: (a) => <time dateTime={a.createdAt.toISOString()}>{formatDateTime(a.createdAt)}</time>,
           },
-          { key: "who", header: "Who", className: "break-all", cell: (a) => a.actor?.email ?? "deleted user" },
+          {
+            key: "who",
+            header: "Who",
+            className: "break-all",
+            cell: (a) => a.actor?.email ?? (a.actorId ? "deleted user" : "Satchel (a buyer's claim or background work)"),
+          },
           {
             key: "target",
             header: "Target",

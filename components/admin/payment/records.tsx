@@ -77,7 +77,8 @@ export function PaymentAudit({ d }: { d: PaymentDetail }) {
         <ul className="divide-y divide-slate-100 text-sm dark:divide-slate-800">
           {d.audit.map((a) => (
             <li key={a.id} className="py-2">
-              <span className="font-medium">{a.action}</span> by {a.actor?.email ?? "a deleted user"} · {formatDateTime(a.createdAt)}
+              <span className="font-medium">{a.action}</span> by{" "}
+              {a.actor?.email ?? (a.actorId ? "a deleted user" : "Satchel (a buyer's claim or background work)")} · {formatDateTime(a.createdAt)}
               {a.reason && <span className="block text-slate-700 dark:text-slate-300">“{a.reason}”</span>}
             </li>
           ))}
