@@ -93,10 +93,21 @@ test("an overpayment refunded from the hot wallet: claim link → address → ex
   page,
   browser,
 }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
   // The buyer overpays a Bitcoin checkout (Medium: 20,000 sats) by 2,500 sats.
   const buyer = await createBuyer();
   await signInContext(page.context(), buyer.email, buyer.password);
+  // On a loaded machine the web server's start-up chain check may time out; the rail is
+  // offered again once the chain answers (asked again on use), so reload until it is.
+  await expect
+    .poll(
+      async () => {
+        await page.goto("/buy/medium");
+        return page.getByRole("radio", { name: /^Bitcoin/ }).isEnabled();
+      },
+      { timeout: 60_000, intervals: [1_000, 2_000, 5_000] },
+    )
+    .toBe(true);
   const checkoutId = await startCheckout(page, "medium");
   const [c] = await sql<{ address: string; expectedAmount: string }>(`SELECT "address", "expectedAmount"::text FROM "Checkout" WHERE id = $1`, [checkoutId]);
   await sim("pay", { address: c!.address, sats: Number(c!.expectedAmount) + 2_500 });

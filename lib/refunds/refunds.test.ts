@@ -119,6 +119,40 @@ describe("refunds of money, watch-only (xpub) mode", () => {
     expect(await db.auditLog.count({ where: { targetId: checkout.id, action: "checkout.refund_money" } })).toBe(2);
   });
 
+  it("M-Pesa, NEO Bank, Interledger: the admin records a refund made outside Satchel with its reference", async () => {
+    const user = await createUser();
+    const now = new Date();
+    const c = await db.checkout.create({
+      data: {
+        userId: user.id,
+        packageName: "Medium",
+        credits: 500,
+        priceMinor: 2000,
+        currency: "USD",
+        rail: "mpesa",
+        status: "credited",
+        expectedAmount: 2_600n,
+        receivedAmount: 2_600n,
+        amountUnit: "KES",
+        expiresAt: now,
+        monitorUntil: now,
+        creditedAt: now,
+      },
+    });
+    await expect(refundMoney(ctx("buyer cancelled"), c.id, { amount: "600" })).rejects.toMatchObject({ status: 422 });
+    const out = await refundMoney(ctx("buyer cancelled"), c.id, { amount: "600", externalRef: " RKT4XYZ12 " });
+    expect(out.applied).toBe(true);
+    const r = await db.refund.findFirstOrThrow({ where: { checkoutId: c.id } });
+    expect(r).toMatchObject({ method: "external", status: "recorded", amount: 600n, unit: "KES", externalRef: "RKT4XYZ12", claimTokenHash: null });
+    expect(r.recordedAt).not.toBeNull();
+    expect(await db.outboundEmail.count({ where: { dedupKey: `refund:${r.id}:claim` } })).toBe(0);
+    expect((await db.auditLog.findUniqueOrThrow({ where: { id: out.auditId! } })).data).toMatchObject({ externalRef: "RKT4XYZ12", method: "external" });
+    expect(await db.checkoutEvent.findFirst({ where: { checkoutId: c.id, cause: "admin" } })).toMatchObject({
+      message: expect.stringContaining("refund of 600 KES recorded by an admin, paid outside Satchel (reference RKT4XYZ12)"),
+    });
+    await expect(refundMoney(ctx("again"), c.id, { amount: "2001", externalRef: "RKT4XYZ13" })).rejects.toThrow(/at most 2000 can go back/);
+  });
+
   it("an amount in the price's currency converts at the checkout's locked rate", async () => {
     const { checkout } = await overpaid(0n);
     // Medium is $20.00 = 20,000 sats at 100,000 $/BTC: $1.50 = 1,500 sats.
