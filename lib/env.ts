@@ -153,6 +153,9 @@ const schema = z
     // blocks), how long credited funds wait for others to join one batch, the most inputs in
     // one transaction, and after how many blocks a stuck sweep is fee-bumped (0: only by hand).
     BTC_FORWARD_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(144),
+    // Bitcoin refunds of money (lib/rails/bitcoin/refund-payout.ts): the confirmation target of
+    // the fee a claim quotes and the payout pays. The buyer is waiting, so about an hour.
+    BTC_REFUND_FEE_TARGET: z.coerce.number().int().min(1).max(1008).default(6),
     BTC_FORWARD_MAX_FEE_PERCENT: decimal.default("5").refine((v) => Number(v) > 0 && Number(v) <= 100, "must be more than 0 and at most 100"),
     BTC_FORWARD_BATCH_WINDOW_MINUTES: z.coerce.number().int().min(0).max(10_080).default(0),
     BTC_FORWARD_BATCH_MAX: z.coerce.number().int().min(1).max(500).default(100),

@@ -65,7 +65,7 @@ export interface PayoutQuote {
 
 /**
  * The fee a refund of `amount` sats to `address` costs at the backend's current estimate
- * (BTC_FORWARD_FEE_TARGET blocks), shown to the buyer before they confirm. Throws a 4xx
+ * (BTC_REFUND_FEE_TARGET blocks), shown to the buyer before they confirm. Throws a 4xx
  * AppError for an address of another network, or when what is left would be dust.
  */
 export async function quotePayout(
@@ -79,7 +79,7 @@ export async function quotePayout(
     throw new AppError("validation_failed", `That is not a valid ${networkLabel(network)} Bitcoin address.`, { address: ["invalid_address"] });
   const script = addressOutputScript(address, network);
   const chain = opts.chain ?? (await chainClient());
-  const feeRate = pickFeeRate(await chain.feeEstimates(), env().BTC_FORWARD_FEE_TARGET);
+  const feeRate = pickFeeRate(await chain.feeEstimates(), env().BTC_REFUND_FEE_TARGET);
   if (Number(feeRate) > MAX_FEE_RATE_SAT_PER_VB) throw new AppError("unavailable", "The network's fee estimate is implausibly high; try again later.");
   const change = p2wpkh(new Uint8Array(33).fill(2)).script; // a P2WPKH change output's size
   const feeSats = ceilFee(payoutVsize(1, [script, change]), feeRate);
