@@ -80,6 +80,7 @@ export class ElectrumServerChain implements ChainBackend {
   private connecting: Promise<Socket> | null = null;
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   private retryMs = 1_000;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -103,8 +104,14 @@ export class ElectrumServerChain implements ChainBackend {
 
   async tipHeight(): Promise<number> {
     await this.connection();
-    if (this.tip) return this.tip.height;
-    return (await this.subscribeHeaders()).height;
+    if (!this.tip) return (await this.subscribeHeaders()).height;
+    // The server pushes a block before it answers any request sent after it (one ordered
+    // connection), so once the requests in flight — an address read started beside this one,
+    // say — are answered, the tip is at least as new as anything they show. setImmediate lets
+    // such a request go out first.
+    await new Promise((r) => setImmediate(r));
+    await Promise.allSettled([...this.inFlight]);
+    return this.tip?.height ?? (await this.subscribeHeaders()).height;
   }
 
   async network(): Promise<{ network: BtcNetwork | null; evidence: string }> {
@@ -267,7 +274,10 @@ export class ElectrumServerChain implements ChainBackend {
         }),
     );
     socket.write(`${JSON.stringify(messages.length === 1 ? messages[0] : messages)}\n`);
-    return Promise.all(answers);
+    const all = Promise.all(answers);
+    this.inFlight.add(all);
+    void all.catch(() => {}).finally(() => this.inFlight.delete(all));
+    return all;
   }
 
   private get label() {
