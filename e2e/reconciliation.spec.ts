@@ -18,6 +18,7 @@ test("an admin reconciles a buyer: zero differences, then a planted one listed w
   expect(res.status(), await res.text()).toBeLessThan(300);
   const checkoutId = ((await res.json()) as { id: string }).id;
   await buyerContext.request.post(`/api/checkouts/${checkoutId}/simulate`, { data: { action: "pay", mode: "exact" } });
+  await buyerContext.request.post(`/api/checkouts/${checkoutId}/simulate`, { data: { action: "mine", blocks: 3 } });
   await expect(async () => {
     const view = (await (await buyerContext.request.get(`/api/checkouts/${checkoutId}`)).json()) as { status: string };
     expect(view.status).toBe("credited");
