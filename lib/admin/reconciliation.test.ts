@@ -9,12 +9,9 @@ import { advanceCheckout } from "@/lib/lifecycle/advance";
 import { simulator } from "@/lib/rails/bitcoin/client";
 import { hotWalletFromSeed } from "@/lib/rails/bitcoin/hot-wallet";
 import type { Chain } from "@/lib/rails/bitcoin/sandbox/chain";
-import { stopLocalDaraja } from "@/lib/rails/mpesa/sandbox";
 import { claimRefund, quoteClaim } from "@/lib/refunds/refunds";
 import { ABANDON, createBtcCheckout, newCheckout, payAndConfirm, regtest } from "@/test/bitcoin";
 import { createUser } from "@/test/factories";
-import { mpesaSandbox } from "@/test/mpesa";
-import { observeMpesaCheckout, startMpesaCheckout } from "@/test/rails";
 
 // The reconciliation report against the chain simulator and a real database: clean data has
 // zero differences, and each planted difference — a payment on the chain Satchel never
@@ -205,29 +202,5 @@ describe("reconciliation report", () => {
       expect.objectContaining({ code: "validation_failed" }),
     );
     expect(() => parseReconciliationQuery(new URLSearchParams({ rail: "paypal" }))).toThrow(expect.objectContaining({ code: "validation_failed" }));
-  });
-});
-
-describe("reconciliation report: M-Pesa", () => {
-  afterAll(() => stopLocalDaraja());
-
-  it("a payment M-Pesa confirmed by the STK query (no callback, no receipt number) and credited: zero differences", async () => {
-    const fake = await mpesaSandbox();
-    const user = await createUser();
-    const { checkoutId } = await startMpesaCheckout({ userId: user.id, packageId: "medium", phone: "0712345678" });
-    const checkout = await db.checkout.findUniqueOrThrow({ where: { id: checkoutId }, include: { mpesa: true } });
-    await fake.act(checkout.mpesa!.checkoutRequestId!, "approve");
-    expect(await observeMpesaCheckout(checkoutId, { now: new Date(checkout.createdAt.getTime() + 61_000) })).toMatchObject({ status: "paid" });
-    expect(await creditCheckout(checkoutId)).toMatchObject({ outcome: "credited" });
-
-    const r = await report(user.id);
-    expect(r.differences).toEqual([]);
-    expect(r.totals).toEqual([
-      expect.objectContaining({ rail: "mpesa", unit: "KES", received: checkout.expectedAmount, credited: checkout.expectedAmount, credits: 500 }),
-    ]);
-
-    // The same checkout with no word from M-Pesa at all is credited without a payment.
-    await db.mpesaPayment.update({ where: { checkoutId }, data: { resultCode: null, receiptNumber: null } });
-    expect((await report(user.id)).differences).toEqual([expect.objectContaining({ kind: "credited_without_payment", checkoutId })]);
   });
 });

@@ -168,7 +168,7 @@ const checkoutSelect = {
   user: { select: { email: true } },
   outputs: { select: { txid: true, vout: true, sats: true, goneAt: true } },
   sweeps: { select: { amountSats: true, feeSats: true, broadcastAt: true } },
-  mpesa: { select: { receiptNumber: true, resultCode: true } },
+  mpesa: { select: { receiptNumber: true } },
   neobank: { select: { lastStatus: true } },
 } as const;
 
@@ -188,7 +188,7 @@ type Row = {
   user: { email: string };
   outputs: { txid: string; vout: number; sats: bigint; goneAt: Date | null }[];
   sweeps: { amountSats: bigint; feeSats: bigint; broadcastAt: Date | null }[];
-  mpesa: { receiptNumber: string | null; resultCode: number | null } | null;
+  mpesa: { receiptNumber: string | null } | null;
   neobank: { lastStatus: string } | null;
 };
 
@@ -389,8 +389,7 @@ export async function reconciliationReport(opts: ReconciliationOptions = {}): Pr
 /** A credited checkout's payment as its money source shows it. */
 function provenPaid(c: Row, received: bigint): boolean {
   if (c.rail === "btc") return received > 0n;
-  // A receipt from the callback, or ResultCode 0 from the STK query (which names no receipt).
-  if (c.rail === "mpesa") return (Boolean(c.mpesa?.receiptNumber) || c.mpesa?.resultCode === 0) && received > 0n;
+  if (c.rail === "mpesa") return Boolean(c.mpesa?.receiptNumber) && received > 0n;
   if (c.rail === "neobank") return ["SUCCESS", "SETTLED"].includes(c.neobank?.lastStatus ?? "") && received > 0n;
   return received > 0n; // Interledger: the incoming payment's received amount on the merchant wallet
 }

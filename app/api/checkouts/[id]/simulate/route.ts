@@ -5,8 +5,6 @@ import { sandboxAction } from "@/lib/checkouts/actions";
 const body = z.discriminatedUnion("action", [
   z.object({ action: z.literal("pay"), mode: z.enum(["exact", "less", "more"]) }),
   z.object({ action: z.literal("mine"), blocks: z.number().int().min(1).max(10) }),
-  z.object({ action: z.literal("replace") }),
-  z.object({ action: z.literal("drop") }),
 ]);
 
 // POST /api/checkouts/[id]/simulate — regtest simulator controls (owner or admin; simulator only).
